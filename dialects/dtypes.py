@@ -1,0 +1,109 @@
+"""Element types shared by every dialect: ONNX data types, xDSL types, numpy dtypes.
+
+One table maps the three vocabularies onto each other so that the importer,
+the verifiers, the interpreter and the C emitter agree on what `ui8` or `i1`
+means. Signless integers (`i8` … `i64`) are signed; unsigned integers use
+xDSL's unsigned types (`ui8` … `ui64`); ONNX `bool` is `i1`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from onnx import TensorProto
+from xdsl.dialects.builtin import (
+    BFloat16Type,
+    ComplexType,
+    Float8E4M3FNType,
+    Float8E4M3FNUZType,
+    Float8E5M2FNUZType,
+    Float8E5M2Type,
+    Float16Type,
+    Float32Type,
+    Float64Type,
+    IntegerType,
+    Signedness,
+    TensorType,
+)
+from xdsl.ir import Attribute
+
+
+@dataclass(frozen=True)
+class ElementType:
+    """One element type, named in every vocabulary the project speaks."""
+
+    onnx: int
+    """`TensorProto.DataType` value."""
+    onnx_name: str
+    """The spelling used in ONNX type constraints: `float`, `int64`, `bool`."""
+    mlir: Attribute
+    numpy: np.dtype | None
+    """None where numpy has no native dtype (bfloat16, float8)."""
+
+
+def _int(width: int, signed: bool = True) -> IntegerType:
+    return IntegerType(width, Signedness.SIGNLESS if signed else Signedness.UNSIGNED)
+
+
+ELEMENT_TYPES: tuple[ElementType, ...] = (
+    ElementType(TensorProto.FLOAT, "float", Float32Type(), np.dtype(np.float32)),
+    ElementType(TensorProto.DOUBLE, "double", Float64Type(), np.dtype(np.float64)),
+    ElementType(TensorProto.FLOAT16, "float16", Float16Type(), np.dtype(np.float16)),
+    ElementType(TensorProto.BFLOAT16, "bfloat16", BFloat16Type(), None),
+    ElementType(TensorProto.INT8, "int8", _int(8), np.dtype(np.int8)),
+    ElementType(TensorProto.INT16, "int16", _int(16), np.dtype(np.int16)),
+    ElementType(TensorProto.INT32, "int32", _int(32), np.dtype(np.int32)),
+    ElementType(TensorProto.INT64, "int64", _int(64), np.dtype(np.int64)),
+    ElementType(TensorProto.UINT8, "uint8", _int(8, False), np.dtype(np.uint8)),
+    ElementType(TensorProto.UINT16, "uint16", _int(16, False), np.dtype(np.uint16)),
+    ElementType(TensorProto.UINT32, "uint32", _int(32, False), np.dtype(np.uint32)),
+    ElementType(TensorProto.UINT64, "uint64", _int(64, False), np.dtype(np.uint64)),
+    ElementType(TensorProto.BOOL, "bool", _int(1), np.dtype(np.bool_)),
+    ElementType(TensorProto.COMPLEX64, "complex64", ComplexType(Float32Type()), np.dtype(np.complex64)),
+    ElementType(TensorProto.COMPLEX128, "complex128", ComplexType(Float64Type()), np.dtype(np.complex128)),
+    ElementType(TensorProto.FLOAT8E4M3FN, "float8e4m3fn", Float8E4M3FNType(), None),
+    ElementType(TensorProto.FLOAT8E4M3FNUZ, "float8e4m3fnuz", Float8E4M3FNUZType(), None),
+    ElementType(TensorProto.FLOAT8E5M2, "float8e5m2", Float8E5M2Type(), None),
+    ElementType(TensorProto.FLOAT8E5M2FNUZ, "float8e5m2fnuz", Float8E5M2FNUZType(), None),
+    ElementType(TensorProto.INT4, "int4", _int(4), None),
+    ElementType(TensorProto.UINT4, "uint4", _int(4, False), None),
+)
+
+BY_ONNX: dict[int, ElementType] = {e.onnx: e for e in ELEMENT_TYPES}
+BY_MLIR: dict[Attribute, ElementType] = {e.mlir: e for e in ELEMENT_TYPES}
+BY_NUMPY: dict[np.dtype, ElementType] = {e.numpy: e for e in ELEMENT_TYPES if e.numpy is not None}
+
+
+class UnsupportedElementType(ValueError):
+    """An element type that one of the vocabularies cannot express."""
+
+
+def from_onnx(data_type: int) -> Attribute:
+    """The xDSL element type of an ONNX `TensorProto.DataType`."""
+    if data_type not in BY_ONNX:
+        name = TensorProto.DataType.Name(data_type) if data_type in TensorProto.DataType.values() else data_type
+        raise UnsupportedElementType(f"ONNX element type {name} is not supported")
+    return BY_ONNX[data_type].mlir
+
+
+def to_numpy(element_type: Attribute) -> np.dtype:
+    """The numpy dtype of an xDSL element type."""
+    entry = BY_MLIR.get(element_type)
+    if entry is None or entry.numpy is None:
+        raise UnsupportedElementType(f"element type {element_type} has no numpy dtype")
+    return entry.numpy
+
+
+def from_numpy(dtype: np.dtype | type) -> Attribute:
+    """The xDSL element type of a numpy dtype."""
+    entry = BY_NUMPY.get(np.dtype(dtype))
+    if entry is None:
+        raise UnsupportedElementType(f"numpy dtype {np.dtype(dtype)} is not supported")
+    return entry.mlir
+
+
+def numpy_of_tensor(tensor_type: Attribute) -> np.dtype:
+    """The numpy dtype of a tensor type's elements."""
+    assert isinstance(tensor_type, TensorType)
+    return to_numpy(tensor_type.element_type)
