@@ -37,7 +37,7 @@ def numpy_to_dense(array: np.ndarray, tensor_type: TensorType | None = None) -> 
         tensor_type = TensorType(from_numpy(array.dtype), array.shape)
     dtype = to_numpy(tensor_type.element_type)
     data = np.ascontiguousarray(array, dtype=dtype.newbyteorder("<"))
-    return DenseIntOrFPElementsAttr(tensor_type, BytesAttr(data.tobytes()))
+    return DenseIntOrFPElementsAttr(tensor_type, BytesAttr(data.tobytes()))  # type: ignore[arg-type]
 
 
 def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:

@@ -1,6 +1,9 @@
 """Diagnostics: every failure a user can cause is one line that says where and what to do.
 
-    model.onnx: node 'conv1' (Conv, opset 13): attribute 'auto_pad' = 'FOO' is not supported; use NOTSET, SAME_UPPER, SAME_LOWER or VALID
+    model.onnx: node 'conv1' (Conv, opset 13): attribute 'auto_pad' = 'FOO' is not supported;
+        supported: NOTSET, SAME_UPPER, SAME_LOWER, VALID
+
+(one line in reality; wrapped here).
 
 `InferError` carries the parts (file, node, op, opset, message, hint) so that
 callers can add what they know as the error travels outwards: the importer
@@ -11,13 +14,15 @@ knows the node, the CLI knows the file. The command-line tools print
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
-from xdsl.dialects.builtin import FileLineColLoc, FusedLoc, NameLoc
+from xdsl.dialects.builtin import ArrayAttr, FileLineColLoc, FusedLoc, NameLoc
 from xdsl.ir import Attribute, Operation
+from xdsl.utils.exceptions import DiagnosticException
 
 
 @dataclass
-class InferError(Exception):
+class InferError(DiagnosticException):
     """An error in the user's input (model, IR, inputs) or an unsupported feature."""
 
     message: str
@@ -45,9 +50,9 @@ class InferError(Exception):
         text = self.message if not self.hint else f"{self.message}; {self.hint}"
         return ": ".join([*where, text])
 
-    def with_context(self, **context: str | int | None) -> InferError:
+    def with_context(self, **context: Any) -> InferError:
         """A copy with the given fields filled in where they are still empty."""
-        updates = {k: v for k, v in context.items() if v is not None and getattr(self, k) is None}
+        updates: dict[str, Any] = {k: v for k, v in context.items() if v is not None and getattr(self, k) is None}
         return replace(self, **updates) if updates else self
 
 
@@ -66,6 +71,7 @@ def location_name(loc: Attribute) -> str | None:
     if isinstance(loc, FileLineColLoc):
         return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}"
     if isinstance(loc, FusedLoc):
-        names = [n for n in (location_name(x) for x in loc.locations) if n]
+        assert isinstance(loc.locations, ArrayAttr)
+        names = [n for n in (location_name(x) for x in loc.locations.data) if n]
         return "+".join(names) if names else None
     return None

@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-import numpy as np
 import onnx
 import onnx.defs
 from onnx import helper
@@ -241,9 +240,8 @@ class OnnxOp(IRDLOperation):
         if variadic:
             count = len([v for v in values[fixed:] if not isinstance(v.type, NoneType)])
             if count < formal[-1].min_arity:
-                raise VerifyException(
-                    f"{where}: variadic input '{formal[-1].name}' needs at least {formal[-1].min_arity} values, got {count}"
-                )
+                name, arity = formal[-1].name, formal[-1].min_arity
+                raise VerifyException(f"{where}: variadic input '{name}' needs at least {arity} values, got {count}")
 
     def _verify_outputs(self, schema: onnx.defs.OpSchema, where: str) -> None:
         formal = schema.outputs
@@ -419,4 +417,3 @@ class YieldOp(IRDLOperation):
 
 def is_tensor_type(t: Attribute) -> bool:
     return isinstance(t, TensorType | UnrankedTensorType)
-

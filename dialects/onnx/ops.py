@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from xdsl.irdl import irdl_op_definition, operand_def, region_def, result_def, var_operand_def, var_result_def
+from xdsl.irdl import (
+    irdl_op_definition,
+    operand_def,
+    region_def,
+    result_def,
+    var_operand_def,
+    var_result_def,
+)
 
 from infer.dialects.onnx.base import OnnxOp
 

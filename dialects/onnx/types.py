@@ -99,4 +99,4 @@ def onnx_type_string(t: Attribute) -> str | None:
     return None
 
 
-ONNX_TYPES = [StringType, SequenceType, OptionalType, MapType, UnknownType]
+ONNX_TYPES: list[type[Attribute]] = [StringType, SequenceType, OptionalType, MapType, UnknownType]

@@ -4,8 +4,8 @@ The importer translates the container and changes no semantics:
 
 - the main graph becomes `func.func @main_graph`; its inputs (initializers
   excluded) are the arguments and its outputs the results, each carrying its
-  ONNX name as `onnx.name` and, where a dimension is symbolic, the symbols as
-  `onnx.dim_params` (an unknown or symbolic dim is `?` in the type);
+  ONNX name and dim symbols (see `infer.dialects.signature`); an unknown or
+  symbolic dim is `?` in the type;
 - initializers and `Constant` values become `onnx.Constant` ops whose dense
   attributes are built from the tensors' bytes (never Python lists);
 - external data is read from files inside the model's own directory only;
@@ -30,9 +30,8 @@ import onnx
 import onnx.inliner
 import onnx.shape_inference
 from google.protobuf.message import DecodeError
-from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, helper, numpy_helper
+from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, numpy_helper
 from xdsl.builder import Builder
-from xdsl.rewriter import InsertPoint
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     ArrayAttr,
@@ -51,6 +50,7 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Block, Region, SSAValue
+from xdsl.rewriter import InsertPoint
 
 from infer.diagnostics import InferError, UnsupportedError
 from infer.dialects import dtypes
@@ -58,12 +58,7 @@ from infer.dialects.constants import numpy_to_dense
 from infer.dialects.onnx import OP_BY_NAME, NoValueOp, YieldOp, opset_attr
 from infer.dialects.onnx.base import DEFAULT_DOMAIN, canonical_domain, schema_for
 from infer.dialects.onnx.types import MapType, OptionalType, SequenceType, StringType, UnknownType
-
-ENTRY_POINT = "main_graph"
-"""Name of the function a model's main graph becomes."""
-
-NAME_ATTR = "onnx.name"
-DIM_PARAMS_ATTR = "onnx.dim_params"
+from infer.dialects.signature import ENTRY_POINT, io_attrs
 
 _DYNAMIC = TensorType.DYNAMIC_INDEX if hasattr(TensorType, "DYNAMIC_INDEX") else -(2**63)
 
@@ -252,10 +247,10 @@ class _Importer:
         self.import_graph_body(graph, builder, scope)
         results: list[SSAValue] = []
         for output in graph.output:
-            value = scope.lookup(output.name)
-            if value is None:
+            found = scope.lookup(output.name)
+            if found is None:
                 raise InferError(f"graph output '{output.name}' is not produced by any node, initializer or input")
-            results.append(value)
+            results.append(found)
         builder.insert(func.ReturnOp(*results))
         function = func.FuncOp(
             ENTRY_POINT,
@@ -275,12 +270,10 @@ class _Importer:
         return module
 
     def _io_attrs(self, info: onnx.ValueInfoProto) -> DictionaryAttr:
-        attrs: dict[str, Attribute] = {NAME_ATTR: StringAttr(info.name)}
+        params: list[str] = []
         if info.type.HasField("tensor_type") and info.type.tensor_type.HasField("shape"):
             params = [d.dim_param if d.HasField("dim_param") else "" for d in info.type.tensor_type.shape.dim]
-            if any(params):
-                attrs[DIM_PARAMS_ATTR] = ArrayAttr([StringAttr(p) for p in params])
-        return DictionaryAttr(attrs)
+        return io_attrs(info.name, params)
 
     # -- graphs -----------------------------------------------------------------------
 
@@ -313,10 +306,10 @@ class _Importer:
         self.import_graph_body(graph, builder, inner)
         outputs: list[SSAValue] = []
         for output in graph.output:
-            value = inner.lookup(output.name)
-            if value is None:
+            found = inner.lookup(output.name)
+            if found is None:
                 raise InferError(f"subgraph '{graph.name}' output '{output.name}' is not defined")
-            outputs.append(value)
+            outputs.append(found)
         builder.insert(YieldOp(outputs))
         return Region(block)
 
@@ -331,9 +324,7 @@ class _Importer:
         except InferError as e:
             raise e.with_context(**where) from None
 
-    def _import_node(
-        self, node: NodeProto, domain: str, opset: int | None, builder: Builder, scope: _Scope
-    ) -> None:
+    def _import_node(self, node: NodeProto, domain: str, opset: int | None, builder: Builder, scope: _Scope) -> None:
         op_class = OP_BY_NAME.get((domain, node.op_type))
         if opset is None:
             raise UnsupportedError(f"the model imports no opset for domain '{domain}'")
@@ -405,8 +396,9 @@ class _Importer:
             return self.convert_type(attr.tp)
         if kind == AttributeProto.TYPE_PROTOS:
             return ArrayAttr([self.convert_type(t) for t in attr.type_protos])
-        raise UnsupportedError(f"attribute '{attr.name}' has a type ({AttributeProto.AttributeType.Name(kind)}) "
-                               "that is not supported")
+        raise UnsupportedError(
+            f"attribute '{attr.name}' has a type ({AttributeProto.AttributeType.Name(kind)}) that is not supported"
+        )
 
     def tensor_to_dense(self, tensor: TensorProto) -> Attribute:
         """A dense attribute of a tensor's bytes; external data is read from the model directory."""
@@ -426,8 +418,9 @@ class _Importer:
                 raise InferError(f"tensor '{tensor.name}' is malformed: {e}") from None
         expected = int(np.prod(tensor.dims, dtype=np.int64)) if tensor.dims else 1
         if array.size != expected:
-            raise InferError(f"tensor '{tensor.name}' holds {array.size} values but its shape {list(tensor.dims)} "
-                             f"needs {expected}")
+            raise InferError(
+                f"tensor '{tensor.name}' holds {array.size} values but its shape {list(tensor.dims)} needs {expected}"
+            )
         return numpy_to_dense(array.reshape(tuple(tensor.dims)), tensor_type)
 
     def _external(self, tensor: TensorProto, dtype: np.dtype) -> np.ndarray:
@@ -513,4 +506,4 @@ def _topological(graph: GraphProto, scope: _Scope) -> Iterable[NodeProto]:
     return ordered + pending
 
 
-__all__ = ["DIM_PARAMS_ATTR", "ENTRY_POINT", "NAME_ATTR", "import_model", "load_model"]
+__all__ = ["import_model", "load_model"]

@@ -1,0 +1,28 @@
+"""The `infer` dialect: one standardized semantics for every operator.
+
+A limited set of primitives with exact semantics (explicit pads, explicit
+layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
+
+- `constant.py`: constants (dense or splat) and fills;
+- `elementwise.py`: unary math, binary arithmetic, comparisons, select, clip, cast;
+- `nn.py`: convolution, pooling, matrix products, normalizations;
+- `tensor.py`: data movement (reshapes, transposes, slices, concatenation);
+
+Each op has one shape rule (`InferOp.shape_rule`), a numpy reference
+semantics in `infer.runtime.reference`, and, for composite ops, a
+decomposition into core ops.
+"""
+
+from xdsl.ir import Dialect, Operation
+
+from infer.dialects.infer.base import CompositeOp, InferOp
+from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
+from infer.dialects.infer.elementwise import ELEMENTWISE_OPS
+from infer.dialects.infer.nn import NN_OPS
+from infer.dialects.infer.tensor import TENSOR_OPS
+
+ALL_OPS: list[type[Operation]] = [ConstantOp, FillOp, *ELEMENTWISE_OPS, *NN_OPS, *TENSOR_OPS]
+
+Infer = Dialect("infer", ALL_OPS, [])
+
+__all__ = ["ALL_OPS", "CompositeOp", "ConstantOp", "FillOp", "Infer", "InferOp", "constant_value"]

@@ -1,0 +1,442 @@
+"""Elementwise ops: unary math, binary arithmetic, comparisons, select, clip, cast.
+
+Binary ops take operands of equal rank and element type; a dim of size 1
+stretches to the other operand's dim (see `base.broadcast_shapes`):
+
+    %z = infer.add %x, %b : (tensor<?x64x?x?xf32>, tensor<1x64x1x1xf32>) -> tensor<?x64x?x?xf32>
+    %r = infer.relu %z : (tensor<?x64x?x?xf32>) -> tensor<?x64x?x?xf32>
+    %m = infer.less %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+    %s = infer.select %m, %x, %y : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %c = infer.clip %x {min = 0.0 : f64, max = 6.0 : f64} : (tensor<4xf32>) -> tensor<4xf32>
+    %i = infer.cast %x : (tensor<4xf32>) -> tensor<4xi64>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+from xdsl.dialects.builtin import FloatAttr, TensorType, UnitAttr, f64, i1
+from xdsl.ir import Attribute, SSAValue
+from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def, traits_def
+from xdsl.traits import Pure
+
+from infer.dialects.infer.base import (
+    InferOp,
+    ShapeError,
+    broadcast_shapes,
+    dims_of,
+    element_of,
+    is_float,
+    tensor_type,
+)
+
+
+class UnaryOp(InferOp):
+    """Base of elementwise ops with one operand and a result of the same type."""
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    FLOAT_ONLY: ClassVar[bool] = True
+
+    def __init__(self, input: SSAValue) -> None:
+        self._build([input])
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        t = operand_types[0]
+        dims_of(t)
+        if cls.FLOAT_ONLY and not is_float(element_of(t)):
+            raise ShapeError(f"{cls.name} needs a floating-point tensor, got {t}")
+        return [t]
+
+
+class UnaryAnyOp(UnaryOp):
+    """A unary op defined on integers as well as floats."""
+
+    FLOAT_ONLY: ClassVar[bool] = False
+
+
+@irdl_op_definition
+class NegOp(UnaryAnyOp):
+    """Elementwise `-x`."""
+
+    name = "infer.neg"
+
+
+@irdl_op_definition
+class AbsOp(UnaryAnyOp):
+    """Elementwise `|x|`."""
+
+    name = "infer.abs"
+
+
+@irdl_op_definition
+class SignOp(UnaryAnyOp):
+    """Elementwise sign: -1, 0 or 1 (0 for NaN stays NaN)."""
+
+    name = "infer.sign"
+
+
+@irdl_op_definition
+class ReluOp(UnaryAnyOp):
+    """Elementwise `max(x, 0)`."""
+
+    name = "infer.relu"
+
+
+@irdl_op_definition
+class ExpOp(UnaryOp):
+    """Elementwise `e^x`."""
+
+    name = "infer.exp"
+
+
+@irdl_op_definition
+class LogOp(UnaryOp):
+    """Elementwise natural logarithm."""
+
+    name = "infer.log"
+
+
+@irdl_op_definition
+class SqrtOp(UnaryOp):
+    """Elementwise square root."""
+
+    name = "infer.sqrt"
+
+
+@irdl_op_definition
+class ReciprocalOp(UnaryOp):
+    """Elementwise `1 / x`."""
+
+    name = "infer.reciprocal"
+
+
+@irdl_op_definition
+class TanhOp(UnaryOp):
+    """Elementwise hyperbolic tangent."""
+
+    name = "infer.tanh"
+
+
+@irdl_op_definition
+class SigmoidOp(UnaryOp):
+    """Elementwise logistic function `1 / (1 + e^-x)`."""
+
+    name = "infer.sigmoid"
+
+
+@irdl_op_definition
+class ErfOp(UnaryOp):
+    """Elementwise Gauss error function."""
+
+    name = "infer.erf"
+
+
+@irdl_op_definition
+class FloorOp(UnaryOp):
+    """Elementwise rounding towards -inf."""
+
+    name = "infer.floor"
+
+
+@irdl_op_definition
+class CeilOp(UnaryOp):
+    """Elementwise rounding towards +inf."""
+
+    name = "infer.ceil"
+
+
+@irdl_op_definition
+class RoundOp(UnaryOp):
+    """Elementwise rounding to the nearest integer, halves to even."""
+
+    name = "infer.round"
+
+
+@irdl_op_definition
+class SinOp(UnaryOp):
+    """Elementwise sine."""
+
+    name = "infer.sin"
+
+
+@irdl_op_definition
+class CosOp(UnaryOp):
+    """Elementwise cosine."""
+
+    name = "infer.cos"
+
+
+@irdl_op_definition
+class NotOp(UnaryOp):
+    """Elementwise logical not of an i1 tensor."""
+
+    name = "infer.not"
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        if element_of(operand_types[0]) != i1:
+            raise ShapeError(f"infer.not needs an i1 tensor, got {operand_types[0]}")
+        return [operand_types[0]]
+
+
+# -- binary ----------------------------------------------------------------------------
+
+
+class BinaryOp(InferOp):
+    """Base of elementwise ops on two operands of equal rank and element type."""
+
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue) -> None:
+        self._build([lhs, rhs])
+
+    @classmethod
+    def result_element(cls, element: Attribute) -> Attribute:
+        return element
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        a, b = operand_types
+        if element_of(a) != element_of(b):
+            raise ShapeError(f"{cls.name} operands must have one element type, got {a} and {b}")
+        shape = broadcast_shapes([dims_of(a), dims_of(b)], f"{cls.name} operands")
+        return [tensor_type(cls.result_element(element_of(a)), shape)]
+
+
+@irdl_op_definition
+class AddOp(BinaryOp):
+    """Elementwise `lhs + rhs`."""
+
+    name = "infer.add"
+
+
+@irdl_op_definition
+class SubOp(BinaryOp):
+    """Elementwise `lhs - rhs`."""
+
+    name = "infer.sub"
+
+
+@irdl_op_definition
+class MulOp(BinaryOp):
+    """Elementwise `lhs * rhs`."""
+
+    name = "infer.mul"
+
+
+@irdl_op_definition
+class DivOp(BinaryOp):
+    """Elementwise `lhs / rhs`; integer division truncates towards zero."""
+
+    name = "infer.div"
+
+
+@irdl_op_definition
+class PowOp(BinaryOp):
+    """Elementwise `lhs ^ rhs`."""
+
+    name = "infer.pow"
+
+
+@irdl_op_definition
+class MaxOp(BinaryOp):
+    """Elementwise maximum; NaN if either is NaN."""
+
+    name = "infer.max"
+
+
+@irdl_op_definition
+class MinOp(BinaryOp):
+    """Elementwise minimum; NaN if either is NaN."""
+
+    name = "infer.min"
+
+
+@irdl_op_definition
+class ModOp(BinaryOp):
+    """Elementwise remainder with the sign of the divisor (Python's `%`); `fmod`
+    (sign of the dividend) when the `fmod` unit attribute is set."""
+
+    name = "infer.mod"
+    fmod = opt_prop_def(UnitAttr)
+
+
+class CompareOp(BinaryOp):
+    """Base of comparisons: i1 result."""
+
+    @classmethod
+    def result_element(cls, element: Attribute) -> Attribute:
+        return i1
+
+
+@irdl_op_definition
+class EqualOp(CompareOp):
+    """Elementwise `lhs == rhs`."""
+
+    name = "infer.equal"
+
+
+@irdl_op_definition
+class LessOp(CompareOp):
+    """Elementwise `lhs < rhs`."""
+
+    name = "infer.less"
+
+
+@irdl_op_definition
+class LessEqualOp(CompareOp):
+    """Elementwise `lhs <= rhs`."""
+
+    name = "infer.less_equal"
+
+
+@irdl_op_definition
+class GreaterOp(CompareOp):
+    """Elementwise `lhs > rhs`."""
+
+    name = "infer.greater"
+
+
+@irdl_op_definition
+class GreaterEqualOp(CompareOp):
+    """Elementwise `lhs >= rhs`."""
+
+    name = "infer.greater_equal"
+
+
+class LogicalOp(BinaryOp):
+    """Base of logical ops on i1 tensors."""
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        if any(element_of(t) != i1 for t in operand_types):
+            raise ShapeError(f"{cls.name} needs i1 operands")
+        return super().shape_rule(operand_types, properties)
+
+
+@irdl_op_definition
+class AndOp(LogicalOp):
+    """Elementwise logical and."""
+
+    name = "infer.and"
+
+
+@irdl_op_definition
+class OrOp(LogicalOp):
+    """Elementwise logical or."""
+
+    name = "infer.or"
+
+
+@irdl_op_definition
+class XorOp(LogicalOp):
+    """Elementwise logical exclusive or."""
+
+    name = "infer.xor"
+
+
+# -- others ------------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class SelectOp(InferOp):
+    """Elementwise `condition ? true_value : false_value`, all three broadcast."""
+
+    name = "infer.select"
+    condition = operand_def(TensorType)
+    true_value = operand_def(TensorType)
+    false_value = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$condition `,` $true_value `,` $false_value attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, condition: SSAValue, true_value: SSAValue, false_value: SSAValue) -> None:
+        self._build([condition, true_value, false_value])
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        c, a, b = operand_types
+        if element_of(c) != i1:
+            raise ShapeError(f"infer.select condition must be i1, got {c}")
+        if element_of(a) != element_of(b):
+            raise ShapeError(f"infer.select values must have one element type, got {a} and {b}")
+        shape = broadcast_shapes([dims_of(c), dims_of(a), dims_of(b)], "infer.select operands")
+        return [tensor_type(element_of(a), shape)]
+
+
+@irdl_op_definition
+class ClipOp(InferOp):
+    """Elementwise `min(max(x, min), max)`; an absent bound does not clip."""
+
+    name = "infer.clip"
+    input = operand_def(TensorType)
+    min = opt_prop_def(FloatAttr)
+    max = opt_prop_def(FloatAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, min: float | None = None, max: float | None = None) -> None:
+        self._build(
+            [input],
+            {
+                "min": None if min is None else FloatAttr(min, f64),
+                "max": None if max is None else FloatAttr(max, f64),
+            },
+        )
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        dims_of(operand_types[0])
+        return [operand_types[0]]
+
+
+@irdl_op_definition
+class CastOp(InferOp):
+    """Elementwise conversion to the result's element type (floats to integers
+    truncate towards zero; to i1, nonzero is true)."""
+
+    name = "infer.cast"
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, element_type: Attribute) -> None:
+        self._build([input], result_types=[tensor_type(element_type, dims_of(input.type))])
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        # The element type is the op's own choice: the rule fixes only the shape.
+        raise NotImplementedError
+
+    def inferred_result_types(self) -> list[Attribute]:
+        return [tensor_type(element_of(self.result.type), dims_of(self.input.type))]
+
+
+@irdl_op_definition
+class IdentityOp(UnaryAnyOp):
+    """The operand itself (kept so that rewrites can remove it)."""
+
+    name = "infer.identity"
+
+
+UNARY_OPS: list[type[InferOp]] = [
+    NegOp, AbsOp, SignOp, ReluOp, ExpOp, LogOp, SqrtOp, ReciprocalOp, TanhOp, SigmoidOp,
+    ErfOp, FloorOp, CeilOp, RoundOp, SinOp, CosOp, NotOp, IdentityOp,
+]  # fmt: skip
+BINARY_OPS: list[type[InferOp]] = [
+    AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp,
+    EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp, AndOp, OrOp, XorOp,
+]  # fmt: skip
+ELEMENTWISE_OPS: list[type[InferOp]] = [*UNARY_OPS, *BINARY_OPS, SelectOp, ClipOp, CastOp]

@@ -1,0 +1,130 @@
+"""The Python API: what the command-line tools do, callable from another program.
+
+import infer
+module = infer.load("model.onnx")                  # onnx dialect, one op per node
+infer.convert(module)                              # -> infer dialect, in place
+model = infer.compile("model.onnx")                # imported, converted, ready to run
+outputs = model.run({"data": x})                   # {"features": array}
+print(infer.print_ir(module))
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.parser import Parser
+
+from infer.diagnostics import InferError
+
+Source = str | os.PathLike[str] | bytes | onnx.ModelProto | ModuleOp
+"""A model: a path (`.onnx` or `.mlir`), ONNX bytes, a `ModelProto`, or a module."""
+
+TARGETS = ("interp",)
+
+
+def _is_mlir_path(source: object) -> bool:
+    return isinstance(source, str | os.PathLike) and Path(source).suffix == ".mlir"
+
+
+def load(source: Source) -> ModuleOp:
+    """Reads a model as IR: an ONNX model becomes the `onnx` dialect, a `.mlir`
+    file is parsed as it is."""
+    if isinstance(source, ModuleOp):
+        return source
+    if _is_mlir_path(source):
+        path = Path(source)  # type: ignore[arg-type]
+        try:
+            text = path.read_text()
+        except OSError as e:
+            raise InferError(f"cannot read: {e.strerror}", file=str(path)) from None
+        return parse_ir(text, name=str(path))
+    from infer.frontends.onnx.importer import import_model
+
+    return import_model(source)  # type: ignore[arg-type]
+
+
+def parse_ir(text: str, name: str = "<string>") -> ModuleOp:
+    """Parses textual IR (any dialect `infer` knows) into a verified module."""
+    from infer.registry import load_context
+
+    module = Parser(load_context(), text, name).parse_module()
+    module.verify()
+    return module
+
+
+def print_ir(module: ModuleOp, *, constants: bool = False, debuginfo: bool = False) -> str:
+    """Textual IR; large constants elided unless `constants` is set."""
+    from io import StringIO
+
+    from infer.dialects.constants import ConstantPrinter
+
+    out = StringIO()
+    ConstantPrinter(stream=out, elide_limit=None if constants else 16, print_debuginfo=debuginfo).print_op(module)
+    return out.getvalue() + "\n"
+
+
+def is_onnx_dialect(module: ModuleOp) -> bool:
+    from infer.dialects.onnx import OnnxOp
+
+    return any(isinstance(op, OnnxOp) for op in module.walk())
+
+
+def convert(module: ModuleOp) -> ModuleOp:
+    """Converts an `onnx`-dialect module to the `infer` dialect, in place; returns it."""
+    from infer.lowering.onnx_to_infer import convert_module
+
+    convert_module(module)
+    module.verify()
+    return module
+
+
+def to_infer(source: Source) -> ModuleOp:
+    """Loads a model and brings it to the `infer` dialect."""
+    module = load(source)
+    if is_onnx_dialect(module) or "onnx.opset_import" in module.attributes:
+        convert(module)
+    return module
+
+
+class CompiledModel:
+    """A model ready to run: inputs and outputs are keyed by the model's names."""
+
+    def __init__(self, module: ModuleOp, target: str = "interp") -> None:
+        if target not in TARGETS:
+            raise InferError(f"unknown target '{target}'", hint=f"choose one of {', '.join(TARGETS)}")
+        from infer.runtime.interpreter import Interpreter
+
+        self.module = module
+        self.target = target
+        self._interpreter = Interpreter(module)
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(self._interpreter.input_names)
+
+    @property
+    def output_names(self) -> list[str]:
+        return list(self._interpreter.output_names)
+
+    def run(self, inputs: Mapping[str, Any] | Sequence[Any]) -> dict[str, np.ndarray]:
+        """Runs the model; inputs by name (a mapping) or in order (a sequence)."""
+        return self._interpreter.run(inputs)
+
+
+def compile(source: Source, *, target: str = "interp") -> CompiledModel:
+    """Imports, converts and prepares a model for `target` (`interp`: the reference interpreter)."""
+    return CompiledModel(to_infer(source), target)
+
+
+def run(
+    source: Source | CompiledModel, inputs: Mapping[str, Any] | Sequence[Any], *, target: str = "interp"
+) -> dict[str, np.ndarray]:
+    """Compiles (unless given a compiled model) and runs once."""
+    model = source if isinstance(source, CompiledModel) else compile(source, target=target)
+    return model.run(inputs)

@@ -1,0 +1,100 @@
+"""`infer` as an ONNX backend (`onnx.backend.base.Backend`).
+
+    import infer.backend as backend
+    rep = backend.prepare(model, device="CPU", target="interp")
+    outputs = rep.run([x])            # or rep.run({"data": x}); outputs in graph order
+
+This module is itself usable where ONNX expects a backend (as
+`onnx.backend.test.BackendTest(infer.backend, __name__)` does): `prepare`,
+`run_model`, `run_node`, `supports_device` and `is_compatible` are
+module-level functions delegating to `InferBackend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import ModelProto, NodeProto, helper
+from onnx.backend.base import Backend, BackendRep
+
+from infer.api import CompiledModel, compile
+from infer.diagnostics import InferError
+from infer.dialects import dtypes
+
+DEVICES = ("CPU",)
+
+
+class InferRep(BackendRep):
+    """A prepared model; `run` takes a list (graph input order, initializers
+    excluded) or a dict by name and returns the outputs in graph order."""
+
+    def __init__(self, model: CompiledModel) -> None:
+        self.model = model
+
+    def run(self, inputs: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
+        if isinstance(inputs, np.ndarray) or not isinstance(inputs, Mapping | Sequence):
+            inputs = [inputs]
+        outputs = self.model.run(inputs)
+        return tuple(outputs[name] for name in self.model.output_names)
+
+
+class InferBackend(Backend):
+    @classmethod
+    def is_compatible(cls, model: ModelProto, device: str = "CPU", **kwargs: Any) -> bool:
+        return cls.supports_device(device)
+
+    @classmethod
+    def prepare(
+        cls,
+        model: ModelProto | str | bytes,
+        device: str = "CPU",
+        target: str = "interp",  # type: ignore[override]
+        opt_level: int | None = None,
+        **kwargs: Any,
+    ) -> InferRep:
+        if not cls.supports_device(device):
+            raise InferError(f"device '{device}' is not supported", hint="use device='CPU'")
+        return InferRep(compile(model, target=target))
+
+    @classmethod
+    def run_model(cls, model: ModelProto, inputs: Any, device: str = "CPU", **kwargs: Any) -> tuple[np.ndarray, ...]:
+        return cls.prepare(model, device, **kwargs).run(inputs)
+
+    @classmethod
+    def run_node(
+        cls,
+        node: NodeProto,
+        inputs: Any,
+        device: str = "CPU",  # type: ignore[override]
+        outputs_info: Sequence[tuple[Any, Any]] | None = None,
+        **kwargs: Any,
+    ) -> tuple[np.ndarray, ...]:
+        """Runs one node on numpy inputs (present inputs in order; "" names are absent)."""
+        arrays = [np.asarray(v) for v in inputs]
+        present = [name for name in node.input if name]
+        if len(present) != len(arrays):
+            raise InferError(f"node takes {len(present)} inputs, got {len(arrays)}")
+        graph_inputs = [
+            helper.make_tensor_value_info(name, dtypes.BY_NUMPY[a.dtype].onnx, a.shape)
+            for name, a in zip(present, arrays, strict=True)
+        ]
+        graph_outputs = [helper.make_empty_tensor_value_info(name) for name in node.output if name]
+        opset = kwargs.pop("opset_version", None) or onnx.defs.onnx_opset_version()
+        domain = node.domain or ""
+        graph = helper.make_graph([node], "run_node", graph_inputs, graph_outputs)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid(domain, opset)])
+        return cls.prepare(model, device, **kwargs).run(arrays)
+
+    @classmethod
+    def supports_device(cls, device: str) -> bool:
+        return device.split(":")[0].upper() in DEVICES
+
+
+prepare = InferBackend.prepare
+run_model = InferBackend.run_model
+run_node = InferBackend.run_node
+supports_device = InferBackend.supports_device
+is_compatible = InferBackend.is_compatible

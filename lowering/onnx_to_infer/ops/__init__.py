@@ -1,0 +1,6 @@
+"""Converters from `onnx` ops to `infer` ops, one module per op family.
+
+Importing this package registers them all (see `core.converter`).
+"""
+
+from infer.lowering.onnx_to_infer.ops import constant, elementwise, nn  # noqa: F401

@@ -1,0 +1,6 @@
+"""Numpy semantics of every `infer` op, one module per family of `infer.dialects.infer`.
+
+Importing this package registers them all with the interpreter.
+"""
+
+from infer.runtime.reference import constant, elementwise, nn, tensor  # noqa: F401
