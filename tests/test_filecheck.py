@@ -13,6 +13,6 @@ def test_filecheck_suite() -> None:
     env = dict(os.environ, PATH=os.pathsep.join([bindir, os.environ.get("PATH", "")]))
     jobs = str(max(1, os.cpu_count() or 1))
     proc = subprocess.run(
-        [sys.executable, "-m", "lit", "-q", "-j", jobs, str(SUITE)], env=env, capture_output=True, text=True
+        [os.path.join(bindir, "lit"), "-q", "-j", jobs, str(SUITE)], env=env, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

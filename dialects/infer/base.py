@@ -183,7 +183,11 @@ class InferOp(IRDLOperation):
         return self.shape_rule([v.type for v in self.operands], self.properties)
 
     def verify_(self) -> None:
-        inferred = self.inferred_result_types()
+        try:
+            inferred = self.inferred_result_types()
+        except ShapeError as e:
+            message = str(e)
+            raise VerifyException(message if message.startswith(self.name) else f"{self.name}: {message}") from None
         declared = [r.type for r in self.results]
         if len(inferred) != len(declared):
             raise VerifyException(f"{self.name} has {len(declared)} results, its shape rule gives {len(inferred)}")

@@ -5,7 +5,7 @@ access), `types.py` the non-tensor value types, `ops.py` the generated op
 classes (regenerate with `python dialects/onnx/generate.py > dialects/onnx/ops.py`).
 """
 
-from xdsl.ir import Attribute, Dialect
+from xdsl.ir import Dialect
 
 from infer.dialects.onnx.base import (
     DEFAULT_DOMAIN,
