@@ -1,1 +1,1 @@
-"""x"""
+"""Execution: the reference interpreter (`interpreter.py`, semantics in `reference/`)."""

@@ -5,7 +5,10 @@ layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
 
 - `constant.py`: constants (dense or splat) and fills;
 - `elementwise.py`: unary math, binary arithmetic, comparisons, select, clip, cast;
-- `nn.py`: convolution, pooling, matrix products, normalizations;
+- `activation.py`: composite activations (leaky relu, elu, hard swish, gelu, ...);
+- `matmul.py`: matrix products;
+- `nn.py`: convolution, pooling, normalizations;
+- `reduction.py`: reductions over axes, arg max/min, softmax;
 - `tensor.py`: data movement (reshapes, transposes, slices, concatenation);
 
 Each op has one shape rule (`InferOp.shape_rule`), a numpy reference
@@ -15,13 +18,25 @@ decomposition into core ops.
 
 from xdsl.ir import Dialect, Operation
 
+from infer.dialects.infer.activation import ACTIVATION_OPS
 from infer.dialects.infer.base import CompositeOp, InferOp
 from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
 from infer.dialects.infer.elementwise import ELEMENTWISE_OPS
+from infer.dialects.infer.matmul import MATMUL_OPS
 from infer.dialects.infer.nn import NN_OPS
+from infer.dialects.infer.reduction import REDUCTION_OPS
 from infer.dialects.infer.tensor import TENSOR_OPS
 
-ALL_OPS: list[type[Operation]] = [ConstantOp, FillOp, *ELEMENTWISE_OPS, *NN_OPS, *TENSOR_OPS]
+ALL_OPS: list[type[Operation]] = [
+    ConstantOp,
+    FillOp,
+    *ELEMENTWISE_OPS,
+    *ACTIVATION_OPS,
+    *MATMUL_OPS,
+    *NN_OPS,
+    *REDUCTION_OPS,
+    *TENSOR_OPS,
+]
 
 Infer = Dialect("infer", ALL_OPS, [])
 

@@ -3,4 +3,12 @@
 Importing this package registers them all (see `core.converter`).
 """
 
-from infer.lowering.onnx_to_infer.ops import constant, elementwise, nn  # noqa: F401
+from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
+    activation,
+    constant,
+    elementwise,
+    matmul,
+    nn,
+    reduction,
+    tensor,
+)
