@@ -7,7 +7,8 @@ layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
 - `elementwise.py`: unary math, binary arithmetic, comparisons, select, clip, cast;
 - `activation.py`: composite activations (leaky relu, elu, hard swish, gelu, ...);
 - `matmul.py`: matrix products;
-- `nn.py`: convolution, pooling, normalizations;
+- `nn.py`: convolution, pooling, local response normalization;
+- `normalization.py`: batch, instance and layer normalization;
 - `reduction.py`: reductions over axes, arg max/min, softmax;
 - `tensor.py`: data movement (reshapes, transposes, slices, concatenation);
 
@@ -24,6 +25,7 @@ from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
 from infer.dialects.infer.elementwise import ELEMENTWISE_OPS
 from infer.dialects.infer.matmul import MATMUL_OPS
 from infer.dialects.infer.nn import NN_OPS
+from infer.dialects.infer.normalization import NORMALIZATION_OPS
 from infer.dialects.infer.reduction import REDUCTION_OPS
 from infer.dialects.infer.tensor import TENSOR_OPS
 
@@ -34,6 +36,7 @@ ALL_OPS: list[type[Operation]] = [
     *ACTIVATION_OPS,
     *MATMUL_OPS,
     *NN_OPS,
+    *NORMALIZATION_OPS,
     *REDUCTION_OPS,
     *TENSOR_OPS,
 ]

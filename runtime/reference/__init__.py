@@ -3,4 +3,4 @@
 Importing this package registers them all with the interpreter.
 """
 
-from infer.runtime.reference import activation, constant, elementwise, matmul, nn, reduction, tensor  # noqa: F401
+from infer.runtime.reference import activation, constant, elementwise, matmul, nn, normalization, reduction, tensor  # noqa: F401

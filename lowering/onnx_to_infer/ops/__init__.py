@@ -9,6 +9,7 @@ from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
     elementwise,
     matmul,
     nn,
+    normalization,
     reduction,
     tensor,
 )

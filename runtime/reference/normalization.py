@@ -1,0 +1,3 @@
+"""Semantics of the ops in `infer.dialects.infer.normalization`."""
+
+from __future__ import annotations
