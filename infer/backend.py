@@ -44,7 +44,18 @@ class InferRep(BackendRep):
 class InferBackend(Backend):
     @classmethod
     def is_compatible(cls, model: ModelProto, device: str = "CPU", **kwargs: Any) -> bool:
-        return cls.supports_device(device)
+        """True when the device is supported and every node has a converter at the model's opset."""
+        if not cls.supports_device(device):
+            return False
+        from infer.dialects.onnx import OnnxOp
+        from infer.frontends.onnx.importer import import_model
+        from infer.lowering.onnx_to_infer.core import find_converter
+
+        try:
+            module = import_model(model)
+        except InferError:
+            return False
+        return all(find_converter(op) is not None for op in module.walk() if isinstance(op, OnnxOp))
 
     @classmethod
     def prepare(
