@@ -1,36 +1,68 @@
-"""Neural-network ops: convolution, pooling, matrix products, normalizations.
+"""Neural-network ops: convolution, transposed convolution, pooling, local response normalization.
 
 Spatial ops work on any number of spatial dims. Their data layout is explicit:
 `layout = "nchw"` (channels first, the default) or `"nhwc"` (channels last),
-whatever the spatial rank; filters are `[out, in / groups, spatial...]`.
-Padding is explicit, `pads = [begin_0, begin_1, ..., end_0, end_1, ...]`:
-no frontend padding convention (auto_pad, SAME) survives into `infer`.
+whatever the spatial rank. Padding is explicit, `pads = [begin_0, begin_1,
+..., end_0, end_1, ...]`: no frontend padding convention (auto_pad, SAME)
+survives into `infer`. A window of `kernel` taps with dilation `d` spans
+`d * (kernel - 1) + 1` input positions; output position `o` of a spatial dim
+reads input positions `o * stride - pad_begin + t * dilation`, `t` in
+`[0, kernel)`.
 
-    %y = infer.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
+    %y = infer.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>}
            : (tensor<?x3x?x?xf32>, tensor<64x3x3x3xf32>, tensor<64xf32>) -> tensor<?x64x?x?xf32>
+    %t = infer.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
+           pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>}
+           : (tensor<1x64x8x8xf32>, tensor<64x32x3x3xf32>) -> tensor<1x32x16x16xf32>
+    %m = infer.max_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
+           pads = array<i64: 1, 1, 1, 1>, ceil_mode} : (tensor<?x64x112x112xf32>) -> tensor<?x64x56x56xf32>
+    %a = infer.avg_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
+           pads = array<i64: 0, 0, 0, 0>, count_include_pad, layout = "nhwc"}
+           : (tensor<1x8x8x16xf32>) -> tensor<1x4x4x16xf32>
+    %l = infer.lrn %x {size = 5 : i64, alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, bias = 1.000000e+00 : f64}
+           : (tensor<?x96x55x55xf32>) -> tensor<?x96x55x55xf32>
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, StringAttr, TensorType, i64
+import numpy as np
+from xdsl.builder import Builder
+from xdsl.dialects.builtin import DenseArrayBase, FloatAttr, IntegerAttr, StringAttr, TensorType, UnitAttr, f64, i64
 from xdsl.ir import Attribute, SSAValue
-from xdsl.irdl import irdl_op_definition, operand_def, opt_operand_def, prop_def, result_def, traits_def
+from xdsl.irdl import (
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
 from xdsl.traits import Pure
 
+from infer.dialects.dtypes import to_numpy
 from infer.dialects.infer.base import (
+    CompositeOp,
     Dim,
     InferOp,
+    Shape,
     ShapeError,
     dims_of,
     element_of,
+    float_of,
     i64_array,
     int_of,
     ints_of,
+    is_float,
+    is_int,
     string_of,
     tensor_type,
 )
+from infer.dialects.infer.constant import ConstantOp
+from infer.dialects.infer.elementwise import AddOp, DivOp, MulOp, PowOp
+from infer.dialects.infer.tensor import SqueezeOp, UnsqueezeOp
 
 LAYOUTS = ("nchw", "nhwc")
 
@@ -66,8 +98,21 @@ def window_output_dim(
     return out
 
 
+def transposed_output_dim(
+    size: Dim, kernel: int, stride: int, dilation: int, pad_begin: int, pad_end: int, output_padding: int
+) -> Dim:
+    """Output length of a transposed convolution:
+    `stride * (size - 1) + output_padding + dilation * (kernel - 1) + 1 - pads`."""
+    if size is None:
+        return None
+    out = stride * (size - 1) + output_padding + dilation * (kernel - 1) + 1 - pad_begin - pad_end
+    if out < 1:
+        raise ShapeError(f"transposed convolution of an input of size {size} has an output of size {out}")
+    return out
+
+
 def _window_props(
-    properties: Mapping[str, Attribute], spatial: int, kernel: Sequence[int]
+    properties: Mapping[str, Attribute], spatial: int, kernel: Sequence[int], *, negative_pads: bool = False
 ) -> tuple[list[int], list[int], list[int]]:
     strides = list(ints_of(properties.get("strides"))) or [1] * spatial
     dilations = list(ints_of(properties.get("dilations"))) or [1] * spatial
@@ -79,8 +124,12 @@ def _window_props(
         )
     if any(s < 1 for s in strides) or any(d < 1 for d in dilations):
         raise ShapeError("strides and dilations must be positive")
+    if not negative_pads and any(p < 0 for p in pads):
+        raise ShapeError(f"pads must be non-negative, got {pads}")
     if len(kernel) != spatial:
         raise ShapeError(f"kernel has {len(kernel)} spatial dims, input has {spatial}")
+    if any(k < 1 for k in kernel):
+        raise ShapeError(f"kernel sizes must be positive, got {list(kernel)}")
     return strides, dilations, pads
 
 
@@ -91,10 +140,34 @@ def _layout(properties: Mapping[str, Attribute]) -> str:
     return layout
 
 
+def _static_weight(name: str, operand_types: Sequence[Attribute]) -> tuple[Shape, Shape]:
+    x, w = dims_of(operand_types[0]), dims_of(operand_types[1])
+    if element_of(operand_types[0]) != element_of(operand_types[1]):
+        raise ShapeError(f"{name} input and weight must have one element type")
+    if len(x) < 3 or len(w) != len(x):
+        raise ShapeError(f"{name} needs input and weight of equal rank >= 3, got {len(x)} and {len(w)}")
+    if any(d is None for d in w):
+        raise ShapeError(f"{name} weight must have a static shape")
+    return x, w
+
+
+def _check_bias(operand_types: Sequence[Attribute], channels: int) -> None:
+    if len(operand_types) == 3:
+        b = dims_of(operand_types[2])
+        if b != (channels,):
+            raise ShapeError(f"bias must have shape [{channels}], got {list(b)}")
+        if element_of(operand_types[2]) != element_of(operand_types[0]):
+            raise ShapeError("bias must have the input's element type")
+
+
+def _with_spatial(x: Shape, layout: str, channels: Dim, spatial: Sequence[Dim]) -> list[Dim]:
+    return [x[0], channels, *spatial] if layout == "nchw" else [x[0], *spatial, channels]
+
+
 @irdl_op_definition
 class ConvOp(InferOp):
     """N-d convolution (cross-correlation) with groups, strides, dilations and
-    explicit pads; `bias` is added per output channel."""
+    explicit non-negative pads (zeros); `bias` is added per output channel."""
 
     name = "infer.conv"
     input = operand_def(TensorType)
@@ -134,35 +207,316 @@ class ConvOp(InferOp):
 
     @classmethod
     def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
-        x, w = dims_of(operand_types[0]), dims_of(operand_types[1])
-        if element_of(operand_types[0]) != element_of(operand_types[1]):
-            raise ShapeError("infer.conv input and weight must have one element type")
-        if len(x) < 3 or len(w) != len(x):
-            raise ShapeError(f"infer.conv needs input and weight of equal rank >= 3, got {len(x)} and {len(w)}")
+        x, w = _static_weight("infer.conv", operand_types)
         layout = _layout(properties)
         groups = int_of(properties.get("groups"), 1)
         spatial = spatial_axes(layout, len(x))
-        kernel = w[2:]
-        if any(k is None for k in kernel) or w[0] is None or w[1] is None:
-            raise ShapeError("infer.conv weight must have a static shape")
-        strides, dilations, pads = _window_props(properties, len(spatial), kernel)  # type: ignore[arg-type]
+        kernel: list[int] = list(w[2:])  # type: ignore[arg-type]
+        strides, dilations, pads = _window_props(properties, len(spatial), kernel)
         channels = x[channel_axis(layout, len(x))]
-        out_channels = w[0]
+        out_channels, in_per_group = w[0], w[1]
+        assert out_channels is not None and in_per_group is not None
         if groups < 1 or out_channels % groups:
             raise ShapeError(f"groups ({groups}) must divide the output channels ({out_channels})")
-        if channels is not None and channels != w[1] * groups:
-            raise ShapeError(f"input has {channels} channels, weight expects {w[1]} x {groups} groups")
-        if len(operand_types) == 3:
-            b = dims_of(operand_types[2])
-            if b != (out_channels,):
-                raise ShapeError(f"bias must have shape [{out_channels}], got {list(b)}")
+        if channels is not None and channels != in_per_group * groups:
+            raise ShapeError(f"input has {channels} channels, weight expects {in_per_group} x {groups} groups")
+        _check_bias(operand_types, out_channels)
         n = len(spatial)
         out_spatial = [
-            window_output_dim(x[a], kernel[i], strides[i], dilations[i], pads[i], pads[n + i])  # type: ignore[arg-type]
+            window_output_dim(x[a], kernel[i], strides[i], dilations[i], pads[i], pads[n + i])
             for i, a in enumerate(spatial)
         ]
-        dims = [x[0], out_channels, *out_spatial] if layout == "nchw" else [x[0], *out_spatial, out_channels]
+        return [tensor_type(element_of(operand_types[0]), _with_spatial(x, layout, out_channels, out_spatial))]
+
+
+@irdl_op_definition
+class ConvTransposeOp(InferOp):
+    """N-d transposed convolution (the gradient of `infer.conv` with respect to its
+    input), with groups, strides, dilations, pads and output padding; `bias` is
+    added per output channel.
+
+    The weight is `[in_channels, out_channels / groups, kernel...]`. Input
+    position `i` and tap `t` of a spatial dim contribute to output position
+    `i * stride + t * dilation - pad_begin`; contributions outside
+    `[0, out)` are dropped, where `out = stride * (size - 1) + output_padding +
+    dilation * (kernel - 1) + 1 - pad_begin - pad_end`. Pads may be negative:
+    output positions that no input reaches are zero (plus the bias).
+    """
+
+    name = "infer.conv_transpose"
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    result = result_def(TensorType)
+    strides = prop_def(DenseArrayBase)
+    dilations = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    output_padding = prop_def(DenseArrayBase)
+    groups = prop_def(IntegerAttr, default_value=IntegerAttr(1, i64))
+    layout = prop_def(StringAttr, default_value=StringAttr("nchw"))
+    traits = traits_def(Pure())
+    assembly_format = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None = None,
+        *,
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        pads: Sequence[int],
+        output_padding: Sequence[int],
+        groups: int = 1,
+        layout: str = "nchw",
+    ) -> None:
+        self._build(
+            [input, weight, bias],
+            {
+                "strides": i64_array(strides),
+                "dilations": i64_array(dilations),
+                "pads": i64_array(pads),
+                "output_padding": i64_array(output_padding),
+                "groups": IntegerAttr(groups, i64),
+                "layout": StringAttr(layout),
+            },
+        )
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        x, w = _static_weight("infer.conv_transpose", operand_types)
+        layout = _layout(properties)
+        groups = int_of(properties.get("groups"), 1)
+        spatial = spatial_axes(layout, len(x))
+        n = len(spatial)
+        kernel: list[int] = list(w[2:])  # type: ignore[arg-type]
+        strides, dilations, pads = _window_props(properties, n, kernel, negative_pads=True)
+        output_padding = list(ints_of(properties.get("output_padding"))) or [0] * n
+        if len(output_padding) != n or any(p < 0 for p in output_padding):
+            raise ShapeError(f"output_padding must have {n} non-negative entries, got {output_padding}")
+        channels = x[channel_axis(layout, len(x))]
+        in_channels, out_per_group = w[0], w[1]
+        assert in_channels is not None and out_per_group is not None
+        if groups < 1 or in_channels % groups:
+            raise ShapeError(f"groups ({groups}) must divide the weight's input channels ({in_channels})")
+        if channels is not None and channels != in_channels:
+            raise ShapeError(f"input has {channels} channels, weight expects {in_channels}")
+        out_channels = out_per_group * groups
+        _check_bias(operand_types, out_channels)
+        out_spatial = [
+            transposed_output_dim(x[a], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], output_padding[i])
+            for i, a in enumerate(spatial)
+        ]
+        return [tensor_type(element_of(operand_types[0]), _with_spatial(x, layout, out_channels, out_spatial))]
+
+
+class PoolOp(InferOp):
+    """Base of the sliding-window reductions over the spatial dims, channel by channel.
+
+    The output length of a spatial dim is `floor((size + pad_begin + pad_end -
+    dilation * (kernel - 1) - 1) / stride) + 1`; with `ceil_mode`, the division
+    rounds up, but a last window that would start in the end padding (at or
+    after `size + pad_begin` in padded coordinates) is dropped. A last window
+    may then reach past the end padding.
+    """
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    dilations = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    ceil_mode = opt_prop_def(UnitAttr)
+    layout = prop_def(StringAttr, default_value=StringAttr("nchw"))
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    @classmethod
+    def check_element(cls, t: Attribute) -> None:
+        if not is_float(element_of(t)):
+            raise ShapeError(f"{cls.name} needs a floating-point tensor, got {t}")
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        x = dims_of(operand_types[0])
+        cls.check_element(operand_types[0])
+        if len(x) < 3:
+            raise ShapeError(f"{cls.name} needs an input of rank >= 3, got rank {len(x)}")
+        layout = _layout(properties)
+        spatial = spatial_axes(layout, len(x))
+        kernel = list(ints_of(properties.get("kernel")))
+        strides, dilations, pads = _window_props(properties, len(spatial), kernel)
+        ceil_mode = properties.get("ceil_mode") is not None
+        n = len(spatial)
+        dims = list(x)
+        for i, a in enumerate(spatial):
+            dims[a] = window_output_dim(x[a], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], ceil_mode)
         return [tensor_type(element_of(operand_types[0]), dims)]
 
 
-NN_OPS: list[type[InferOp]] = [ConvOp]
+@irdl_op_definition
+class MaxPoolOp(PoolOp):
+    """Max over each window; pads never win (they act as -inf, or the least
+    integer), and a window that holds only padding gives that value."""
+
+    name = "infer.max_pool"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        *,
+        kernel: Sequence[int],
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        pads: Sequence[int],
+        ceil_mode: bool = False,
+        layout: str = "nchw",
+    ) -> None:
+        self._build(
+            [input],
+            {
+                "kernel": i64_array(kernel),
+                "strides": i64_array(strides),
+                "dilations": i64_array(dilations),
+                "pads": i64_array(pads),
+                "ceil_mode": UnitAttr() if ceil_mode else None,
+                "layout": StringAttr(layout),
+            },
+        )
+
+    @classmethod
+    def check_element(cls, t: Attribute) -> None:
+        element = element_of(t)
+        if not (is_float(element) or is_int(element)):
+            raise ShapeError(f"{cls.name} needs an integer or floating-point tensor, got {t}")
+
+
+@irdl_op_definition
+class AvgPoolOp(PoolOp):
+    """Mean over each window: the sum of the window's input elements (pads are
+    zeros) divided by a count of taps.
+
+    Without `count_include_pad`, the count is the number of the window's taps
+    inside the input. With it, the count is the number of taps inside the
+    padded input, `[-pad_begin, size + pad_end)` per spatial dim: the part of a
+    ceil-mode window beyond the end padding is never counted. This is
+    onnxruntime's rule (and PyTorch's); the count is a product over the
+    spatial dims of the per-dim counts.
+    """
+
+    name = "infer.avg_pool"
+    count_include_pad = opt_prop_def(UnitAttr)
+
+    def __init__(
+        self,
+        input: SSAValue,
+        *,
+        kernel: Sequence[int],
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        pads: Sequence[int],
+        ceil_mode: bool = False,
+        count_include_pad: bool = False,
+        layout: str = "nchw",
+    ) -> None:
+        self._build(
+            [input],
+            {
+                "kernel": i64_array(kernel),
+                "strides": i64_array(strides),
+                "dilations": i64_array(dilations),
+                "pads": i64_array(pads),
+                "ceil_mode": UnitAttr() if ceil_mode else None,
+                "count_include_pad": UnitAttr() if count_include_pad else None,
+                "layout": StringAttr(layout),
+            },
+        )
+
+
+@irdl_op_definition
+class LrnOp(CompositeOp):
+    """Local response normalization across channels:
+    `y = x / (bias + alpha / size * square_sum) ^ beta`, where `square_sum` at
+    channel `c` sums `x^2` over the channels `[c - floor((size - 1) / 2),
+    c + ceil((size - 1) / 2)]` that exist."""
+
+    name = "infer.lrn"
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    size = prop_def(IntegerAttr)
+    alpha = prop_def(FloatAttr)
+    beta = prop_def(FloatAttr)
+    bias = prop_def(FloatAttr)
+    layout = prop_def(StringAttr, default_value=StringAttr("nchw"))
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self, input: SSAValue, *, size: int, alpha: float, beta: float, bias: float, layout: str = "nchw"
+    ) -> None:
+        self._build(
+            [input],
+            {
+                "size": IntegerAttr(size, i64),
+                "alpha": FloatAttr(alpha, f64),
+                "beta": FloatAttr(beta, f64),
+                "bias": FloatAttr(bias, f64),
+                "layout": StringAttr(layout),
+            },
+        )
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        t = operand_types[0]
+        x = dims_of(t)
+        if not is_float(element_of(t)):
+            raise ShapeError(f"infer.lrn needs a floating-point tensor, got {t}")
+        if len(x) < 2:
+            raise ShapeError(f"infer.lrn needs an input of rank >= 2, got rank {len(x)}")
+        _layout(properties)
+        if int_of(properties.get("size")) < 1:
+            raise ShapeError(f"infer.lrn size must be positive, got {int_of(properties.get('size'))}")
+        return [t]
+
+    def decompose(self, builder: Builder) -> list[SSAValue]:
+        # The channel-window sum is an average pool with count_include_pad (whose
+        # count is then always `size`) over a layout that makes the channel dim a
+        # spatial one: "nhwc" sees [N, C, D...] as channels D_last, spatial C, D...
+        x: SSAValue = self.input
+        rank = len(dims_of(x.type))
+        element = element_of(x.type)
+        size = int_of(self.size)
+        channels_first = string_of(self.layout, "nchw") == "nchw" or rank == 2
+
+        def insert(op: InferOp) -> SSAValue:
+            return builder.insert(op).results[0]
+
+        def scalar(value: float) -> SSAValue:
+            return insert(ConstantOp(np.full([1] * rank, value, to_numpy(element))))
+
+        square = insert(MulOp(x, x))
+        if rank == 2:
+            square = insert(UnsqueezeOp(square, [2]))
+        n = max(rank, 3) - 2
+        window = [1] * n
+        window[0 if channels_first else n - 1] = size
+        before = [(k - 1) // 2 for k in window]
+        after = [k // 2 for k in window]
+        mean = insert(
+            AvgPoolOp(
+                square,
+                kernel=window,
+                strides=[1] * n,
+                dilations=[1] * n,
+                pads=before + after,
+                count_include_pad=True,
+                layout="nhwc" if channels_first else "nchw",
+            )
+        )
+        if rank == 2:
+            mean = insert(SqueezeOp(mean, [2]))
+        base = insert(AddOp(insert(MulOp(mean, scalar(float_of(self.alpha)))), scalar(float_of(self.bias))))
+        return [insert(DivOp(x, insert(PowOp(base, scalar(float_of(self.beta))))))]
+
+
+NN_OPS: list[type[InferOp]] = [ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, LrnOp]

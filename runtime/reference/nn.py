@@ -1,13 +1,36 @@
-"""Semantics of the neural-network ops."""
+"""Semantics of the neural-network ops: convolutions, pooling, local response normalization.
+
+Everything works channels first (`[N, C, spatial...]`); an `"nhwc"` operand is
+viewed that way and the result moved back. Convolutions gather the input one
+kernel tap at a time (a strided view of the padded input per tap), so memory
+stays bounded by about `CHUNK_BYTES` whatever the input size: a convolution
+is an im2col matrix product over chunks of output rows; a depthwise one (one
+input channel per group) and pooling are sums or maxima of the tap views.
+Half-precision inputs are computed in f32 and rounded once at the end.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from collections.abc import Sequence
+from itertools import product
 
-from infer.dialects.infer.base import int_of, ints_of, string_of
-from infer.dialects.infer.nn import ConvOp
+import numpy as np
+
+from infer.dialects.infer.base import float_of, int_of, ints_of, string_of
+from infer.dialects.infer.nn import (
+    AvgPoolOp,
+    ConvOp,
+    ConvTransposeOp,
+    LrnOp,
+    MaxPoolOp,
+    PoolOp,
+    transposed_output_dim,
+    window_output_dim,
+)
 from infer.runtime.interpreter import reference
+
+CHUNK_BYTES = 32 << 20
+"""Upper bound of the im2col buffer of one convolution chunk."""
 
 
 def to_channels_first(x: np.ndarray, layout: str) -> np.ndarray:
@@ -18,45 +41,259 @@ def from_channels_first(x: np.ndarray, layout: str) -> np.ndarray:
     return x if layout == "nchw" else np.moveaxis(x, 1, -1)
 
 
-def windows(
-    x: np.ndarray, kernel: list[int], strides: list[int], dilations: list[int], pads: list[int], pad_value: float = 0.0
+def compute_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype to accumulate in: f32 for narrower floats, else the dtype itself."""
+    if dtype.kind == "f" and dtype.itemsize < 4:
+        return np.dtype(np.float32)
+    return dtype
+
+
+def pad_spatial(x: np.ndarray, begins: Sequence[int], ends: Sequence[int], value: float | int = 0) -> np.ndarray:
+    """`x` with its spatial dims (2...) padded by `value`; `x` itself when no pad is needed."""
+    if not any(begins) and not any(ends):
+        return x
+    width = [(0, 0), (0, 0), *zip(begins, ends, strict=True)]
+    return np.pad(x, width, constant_values=value)
+
+
+def tap_view(
+    padded: np.ndarray, tap: Sequence[int], out: Sequence[int], strides: Sequence[int], dilations: Sequence[int]
 ) -> np.ndarray:
-    """Sliding windows over the spatial dims of a channels-first tensor:
-    `[N, C, out..., k...]`, a strided view of the padded input (no copy)."""
-    n = len(kernel)
-    width = [(0, 0), (0, 0)] + [(pads[i], pads[n + i]) for i in range(n)]
-    if any(p < 0 for pair in width for p in pair):
-        raise ValueError("negative pads are not supported by sliding windows")
-    padded = np.pad(x, width, constant_values=pad_value) if any(pads) else x
-    extents = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
-    view = sliding_window_view(padded, extents, axis=tuple(range(2, 2 + n)))
-    index = (
-        slice(None),
-        slice(None),
-        *(slice(None, None, s) for s in strides),
-        *(slice(None, None, d) for d in dilations),
+    """The input element that kernel tap `tap` reads for every output position:
+    a strided view `[N, C, out...]` of the padded input."""
+    index = tuple(
+        slice(t * d, t * d + (o - 1) * s + 1, s) for t, o, s, d in zip(tap, out, strides, dilations, strict=True)
     )
-    return view[index]
+    return padded[(slice(None), slice(None), *index)]
+
+
+def conv_nchw(
+    x: np.ndarray,
+    w: np.ndarray,
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+    groups: int,
+) -> np.ndarray:
+    """Grouped N-d cross-correlation of channels-first `x` with `w` `[O, C/groups, k...]`."""
+    n = w.ndim - 2
+    kernel = w.shape[2:]
+    batch, channels = x.shape[:2]
+    out_channels = w.shape[0]
+    cg, og = channels // groups, out_channels // groups
+    out = [
+        window_output_dim(x.shape[2 + i], kernel[i], strides[i], dilations[i], pads[i], pads[n + i]) or 0
+        for i in range(n)
+    ]
+    padded = pad_spatial(x, pads[:n], pads[n:])
+    taps = list(product(*(range(k) for k in kernel)))
+    if cg == 1:
+        # Depthwise: each output channel reads one input channel; no matrix product.
+        y = np.zeros((batch, groups, og, *out), x.dtype)
+        wt = w.reshape(groups, og, len(taps))
+        for k, tap in enumerate(taps):
+            view = tap_view(padded, tap, out, strides, dilations)
+            y += wt[:, :, k].reshape(1, groups, og, *[1] * n) * view[:, :, None]
+        return y.reshape(batch, out_channels, *out)
+    wg = w.reshape(groups, og, cg * len(taps))
+    if len(taps) == 1 and padded is x and all(s == 1 for s in strides):
+        y = np.matmul(wg, x.reshape(batch, groups, cg, -1))
+        return y.reshape(batch, out_channels, *out)
+    y = np.empty((batch, groups, og, *out), x.dtype)
+    rest = int(np.prod(out[1:], dtype=np.int64))
+    row_bytes = max(1, batch * channels * len(taps) * rest * x.dtype.itemsize)
+    chunk = max(1, CHUNK_BYTES // row_bytes)
+    for r0 in range(0, out[0], chunk):
+        r1 = min(out[0], r0 + chunk)
+        rows = [r1 - r0, *out[1:]]
+        cols = np.empty((batch, channels, len(taps), *rows), x.dtype)
+        shifted = padded[:, :, r0 * strides[0] :]
+        for k, tap in enumerate(taps):
+            cols[:, :, k] = tap_view(shifted, tap, rows, strides, dilations)
+        part = np.matmul(wg, cols.reshape(batch, groups, cg * len(taps), -1))
+        y[:, :, :, r0:r1] = part.reshape(batch, groups, og, *rows)
+    return y.reshape(batch, out_channels, *out)
+
+
+def conv_transpose_nchw(
+    x: np.ndarray,
+    w: np.ndarray,
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+    output_padding: Sequence[int],
+    groups: int,
+) -> np.ndarray:
+    """Grouped N-d transposed convolution of channels-first `x` with `w` `[C, O/groups, k...]`:
+    each tap scatters a matrix product into a strided slice of the output."""
+    n = w.ndim - 2
+    kernel = w.shape[2:]
+    batch, channels = x.shape[:2]
+    sizes = x.shape[2:]
+    cg, og = channels // groups, w.shape[1]
+    out = [
+        transposed_output_dim(sizes[i], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], output_padding[i])
+        or 0
+        for i in range(n)
+    ]
+    taps = list(product(*(range(k) for k in kernel)))
+    y = np.zeros((batch, groups, og, *out), x.dtype)
+    xg = x.reshape(batch, groups, cg, -1)
+    # [C, Og, taps] -> [groups, taps, Og, Cg]: one matrix per (group, tap).
+    wt = np.ascontiguousarray(w.reshape(groups, cg, og, len(taps)).transpose(0, 3, 2, 1))
+    for k, tap in enumerate(taps):
+        src: list[slice] = [slice(None)] * 3
+        dst: list[slice] = [slice(None)] * 3
+        for t, size, o, s, d, pb in zip(tap, sizes, out, strides, dilations, pads[:n], strict=True):
+            # Input i reaches output i * s + t * d - pb; keep the i that land in [0, o).
+            i0 = max(0, -(-(pb - t * d) // s))
+            i1 = min(size, (o - 1 + pb - t * d) // s + 1)
+            if i1 <= i0:
+                break
+            start = i0 * s + t * d - pb
+            src.append(slice(i0, i1))
+            dst.append(slice(start, start + (i1 - i0 - 1) * s + 1, s))
+        else:
+            part = np.matmul(wt[:, k], xg).reshape(batch, groups, og, *sizes)
+            y[tuple(dst)] += part[tuple(src)]
+    return y.reshape(batch, groups * og, *out)
+
+
+def _float_operands(*arrays: np.ndarray | None) -> tuple[np.dtype, list[np.ndarray | None]]:
+    dtype = next(a for a in arrays if a is not None).dtype
+    work = compute_dtype(dtype)
+    return dtype, [None if a is None else a.astype(work, copy=False) for a in arrays]
+
+
+def _add_bias(y: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    if b is None:
+        return y
+    return y + b.reshape(1, -1, *[1] * (y.ndim - 2))
 
 
 @reference(ConvOp)
 def _conv(op: ConvOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     layout = string_of(op.layout, "nchw")
-    groups = int_of(op.groups, 1)
-    x = to_channels_first(x, layout)
-    kernel = list(w.shape[2:])
+    dtype, (xf, wf, bf) = _float_operands(x, w, b)
+    assert xf is not None and wf is not None
+    y = conv_nchw(
+        to_channels_first(xf, layout),
+        wf,
+        ints_of(op.strides),
+        ints_of(op.dilations),
+        ints_of(op.pads),
+        int_of(op.groups, 1),
+    )
+    return from_channels_first(_add_bias(y, bf).astype(dtype, copy=False), layout)
+
+
+@reference(ConvTransposeOp)
+def _conv_transpose(op: ConvTransposeOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    layout = string_of(op.layout, "nchw")
+    dtype, (xf, wf, bf) = _float_operands(x, w, b)
+    assert xf is not None and wf is not None
+    y = conv_transpose_nchw(
+        to_channels_first(xf, layout),
+        wf,
+        ints_of(op.strides),
+        ints_of(op.dilations),
+        ints_of(op.pads),
+        ints_of(op.output_padding),
+        int_of(op.groups, 1),
+    )
+    return from_channels_first(_add_bias(y, bf).astype(dtype, copy=False), layout)
+
+
+def _lowest(dtype: np.dtype) -> float | int:
+    return -np.inf if dtype.kind == "f" else int(np.iinfo(dtype).min)
+
+
+def pool_nchw(
+    x: np.ndarray,
+    *,
+    average: bool,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+    ceil_mode: bool,
+    count_include_pad: bool = False,
+) -> np.ndarray:
+    """Max or average pooling of a channels-first `x` (see `infer.max_pool`, `infer.avg_pool`)."""
     n = len(kernel)
-    win = windows(x, kernel, list(ints_of(op.strides)), list(ints_of(op.dilations)), list(ints_of(op.pads)))
-    batch, channels = x.shape[:2]
-    out_spatial = win.shape[2 : 2 + n]
-    cg, og = channels // groups, w.shape[0] // groups
-    letters = "abcdefghij"
-    o_axes, k_axes = letters[:n], letters[n : 2 * n]
-    # x: [N, G, Cg, out..., k...], w: [G, Og, Cg, k...] -> [N, G, Og, out...]
-    xg = win.reshape(batch, groups, cg, *out_spatial, *kernel)
-    wg = w.reshape(groups, og, cg, *kernel)
-    y = np.einsum(f"NGC{o_axes}{k_axes},GOC{k_axes}->NGO{o_axes}", xg, wg, optimize=True)
-    y = y.reshape(batch, groups * og, *out_spatial)
-    if b is not None:
-        y = y + b.reshape(1, -1, *([1] * n))
-    return from_channels_first(y.astype(x.dtype, copy=False), layout)
+    sizes = x.shape[2:]
+    out = [
+        window_output_dim(sizes[i], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], ceil_mode) or 0
+        for i in range(n)
+    ]
+    # A ceil-mode window may reach past the end padding: pad so that every window fits.
+    ends = [
+        max(pads[n + i], (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - sizes[i] - pads[i])
+        for i in range(n)
+    ]
+    padded = pad_spatial(x, pads[:n], ends, 0 if average else _lowest(x.dtype))
+    acc: np.ndarray | None = None
+    for tap in product(*(range(k) for k in kernel)):
+        view = tap_view(padded, tap, out, strides, dilations)
+        if acc is None:
+            acc = view.astype(compute_dtype(x.dtype) if average else x.dtype, copy=True)
+        elif average:
+            acc += view
+        else:
+            np.maximum(acc, view, out=acc)
+    assert acc is not None
+    if not average:
+        return acc
+    divisor = np.ones([1] * (n + 2), acc.dtype)
+    for i in range(n):
+        # Position of tap t of window o, in input coordinates; count those in range.
+        positions = np.arange(out[i])[:, None] * strides[i] - pads[i] + np.arange(kernel[i])[None, :] * dilations[i]
+        lo, hi = (-pads[i], sizes[i] + pads[n + i]) if count_include_pad else (0, sizes[i])
+        count = ((positions >= lo) & (positions < hi)).sum(axis=1).astype(acc.dtype)
+        divisor = divisor * count.reshape([1, 1] + [-1 if j == i else 1 for j in range(n)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (acc / divisor).astype(x.dtype, copy=False)
+
+
+def _pool(op: PoolOp, x: np.ndarray, *, average: bool, count_include_pad: bool = False) -> np.ndarray:
+    layout = string_of(op.layout, "nchw")
+    y = pool_nchw(
+        to_channels_first(x, layout),
+        average=average,
+        kernel=ints_of(op.kernel),
+        strides=ints_of(op.strides),
+        dilations=ints_of(op.dilations),
+        pads=ints_of(op.pads),
+        ceil_mode=op.ceil_mode is not None,
+        count_include_pad=count_include_pad,
+    )
+    return from_channels_first(y, layout)
+
+
+@reference(MaxPoolOp)
+def _max_pool(op: MaxPoolOp, x: np.ndarray) -> np.ndarray:
+    return _pool(op, x, average=False)
+
+
+@reference(AvgPoolOp)
+def _avg_pool(op: AvgPoolOp, x: np.ndarray) -> np.ndarray:
+    return _pool(op, x, average=True, count_include_pad=op.count_include_pad is not None)
+
+
+@reference(LrnOp)
+def _lrn(op: LrnOp, x: np.ndarray) -> np.ndarray:
+    layout = string_of(op.layout, "nchw")
+    size = int_of(op.size)
+    xf = to_channels_first(x.astype(compute_dtype(x.dtype), copy=False), layout)
+    channels = xf.shape[1]
+    before = (size - 1) // 2
+    square = xf * xf
+    square_sum = np.zeros_like(square)
+    for offset in range(-before, size - before):
+        # Channel c gathers channel c + offset, where that exists.
+        lo, hi = max(0, -offset), min(channels, channels - offset)
+        if lo < hi:
+            square_sum[:, lo:hi] += square[:, lo + offset : hi + offset]
+    alpha, beta, bias = float_of(op.alpha), float_of(op.beta), float_of(op.bias)
+    y = xf / (bias + alpha / size * square_sum) ** beta
+    return from_channels_first(y, layout).astype(x.dtype, copy=False)
