@@ -1,3 +1,95 @@
-"""Converters for the ONNX ops that become ops of `infer.dialects.infer.normalization`."""
+"""BatchNormalization, InstanceNormalization, LayerNormalization (inference only)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.ir import SSAValue
+
+from infer.dialects.dtypes import to_numpy
+from infer.dialects.infer import constant_value
+from infer.dialects.infer.elementwise import AddOp, CastOp, DivOp, MulOp, SqrtOp, SubOp
+from infer.dialects.infer.normalization import BatchNormOp, InstanceNormOp, LayerNormOp
+from infer.lowering.onnx_to_infer.core import Conversion, converter
+from infer.lowering.onnx_to_infer.ops.reduction import normalize_axis, shape_checked
+
+
+def _like_input(c: Conversion, value: SSAValue, x: SSAValue) -> SSAValue:
+    """`value` in `x`'s element type (BatchNormalization-15 allows other types for its parameters)."""
+    element = c.element(x)
+    if c.element(value) == element:
+        return value
+    array = constant_value(value)
+    if array is not None:
+        return c.constant(array.astype(to_numpy(element)))
+    return c.emit(CastOp(value, element))
+
+
+def _reject_used_outputs(c: Conversion, what: str) -> None:
+    used = [c.op.OUTPUTS[i] for i, r in enumerate(c.op.results) if i > 0 and r.uses]
+    if used:
+        c.error(
+            f"output(s) {', '.join(map(repr, used))} of {what} are not supported",
+            hint="export the model for inference (only Y)",
+        )
+
+
+def _params(c: Conversion, x: SSAValue, indices: Sequence[int]) -> list[SSAValue]:
+    return [_like_input(c, c.input(i), x) for i in indices]
+
+
+@converter("BatchNormalization")
+@shape_checked
+def batch_normalization(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    if c.version < 7 and not c.attr("is_test", 0):
+        c.error("training mode (is_test = 0) is not supported", hint="set is_test = 1 for inference")
+    if c.attr("training_mode", 0):
+        c.error("training mode (training_mode = 1) is not supported", hint="set training_mode = 0 for inference")
+    _reject_used_outputs(c, "training mode")
+    scale, bias, mean, var = _params(c, x, [1, 2, 3, 4])
+    epsilon = float(c.attr("epsilon", 1e-5))
+    if c.version < 9 and not c.attr("spatial", 1):
+        return _per_activation_batch_norm(c, x, scale, bias, mean, var, epsilon)
+    return c.emit(BatchNormOp(x, scale, bias, mean, var, epsilon=epsilon))
+
+
+def _per_activation_batch_norm(
+    c: Conversion, x: SSAValue, scale: SSAValue, bias: SSAValue, mean: SSAValue, var: SSAValue, epsilon: float
+) -> SSAValue:
+    """`spatial = 0` (before version 9): parameters of shape [C, D1, ...], one per activation."""
+    rank = c.rank(x)
+    for p in (scale, bias, mean, var):
+        if c.rank(p) >= rank:
+            c.error(f"with spatial = 0, parameters must have rank < {rank} ([C, D1, ...]), got rank {c.rank(p)}")
+    x, scale, bias, mean, var = c.broadcast(x, scale, bias, mean, var)
+    std = c.emit(SqrtOp(c.emit(AddOp(var, c.scalar_like(epsilon, var)))))
+    normalized = c.emit(DivOp(*c.broadcast(c.emit(SubOp(x, mean)), std)))
+    return c.emit(AddOp(c.emit(MulOp(normalized, scale)), bias))
+
+
+@converter("InstanceNormalization")
+@shape_checked
+def instance_normalization(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    if c.rank(x) < 3:
+        c.error(f"input must have rank >= 3 ([N, C, spatial...]), got rank {c.rank(x)}")
+    scale, bias = _params(c, x, [1, 2])
+    return c.emit(InstanceNormOp(x, scale, bias, epsilon=float(c.attr("epsilon", 1e-5))))
+
+
+@converter("LayerNormalization")
+@shape_checked
+def layer_normalization(c: Conversion) -> list[SSAValue | None]:
+    x = c.input(0)
+    rank = c.rank(x)
+    if c.attr("stash_type", 1) != 1:
+        c.unsupported_attr("stash_type", c.attr("stash_type"), "1 (statistics in float32)")
+    axis = normalize_axis(c, c.attr("axis", -1), rank)
+    scale = c.to_rank(c.input(1), rank)
+    bias = c.optional_input(2)
+    if bias is not None:
+        bias = c.to_rank(bias, rank)
+    y = c.emit(LayerNormOp(x, scale, bias, axis=axis, epsilon=float(c.attr("epsilon", 1e-5))))
+    # Mean and InvStdDev are not produced: using them is a diagnostic.
+    return [y, None, None]
