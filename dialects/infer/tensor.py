@@ -48,6 +48,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
+    IRDLOperation,
     irdl_op_definition,
     operand_def,
     opt_operand_def,
@@ -344,14 +345,14 @@ class SplitOp(InferOp):
     def __init__(
         self, input: SSAValue, axis: int, sizes: Sequence[int] | None = None, num_outputs: int | None = None
     ) -> None:
-        self._build(
-            [input],
-            {
-                "axis": IntegerAttr(axis, i64),
-                "sizes": None if sizes is None else i64_array(sizes),
-                "num_outputs": None if num_outputs is None else IntegerAttr(num_outputs, i64),
-            },
-        )
+        properties: dict[str, Attribute] = {"axis": IntegerAttr(axis, i64)}
+        if sizes is not None:
+            properties["sizes"] = i64_array(sizes)
+        if num_outputs is not None:
+            properties["num_outputs"] = IntegerAttr(num_outputs, i64)
+        # One variadic result group: the shape rule's types, grouped.
+        types = self.shape_rule([input.type], properties)
+        IRDLOperation.__init__(self, operands=[input], properties=properties, result_types=[types])
 
     @staticmethod
     def piece_sizes(dim: int, num_outputs: int) -> list[int]:
@@ -370,11 +371,12 @@ class SplitOp(InferOp):
             raise ShapeError("infer.split needs exactly one of sizes and num_outputs")
         lengths: list[Dim]
         if sizes_attr is not None:
-            lengths = list(ints_of(sizes_attr))
-            if not lengths or any(n < 0 for n in lengths):
-                raise ShapeError(f"infer.split sizes {lengths} must be non-negative, at least one")
-            if dims[axis] is not None and sum(ints_of(sizes_attr)) != dims[axis]:
-                raise ShapeError(f"infer.split sizes {lengths} do not add up to dim {axis} of size {dims[axis]}")
+            sizes = list(ints_of(sizes_attr))
+            if not sizes or any(n < 0 for n in sizes):
+                raise ShapeError(f"infer.split sizes {sizes} must be non-negative, at least one")
+            if dims[axis] is not None and sum(sizes) != dims[axis]:
+                raise ShapeError(f"infer.split sizes {sizes} do not add up to dim {axis} of size {dims[axis]}")
+            lengths = list(sizes)
         else:
             count = int_of(count_attr)
             if count < 1:
@@ -564,7 +566,8 @@ def resized_dim(size: Dim, scale: float) -> Dim:
 @irdl_op_definition
 class ResizeOp(InferOp):
     """Resamples every dim by interpolation (`mode` nearest, linear or cubic, each
-    dim in turn). The result dims are `sizes`, else `floor(dim * scale)`. An
+    dim in turn). The result dims are `sizes` (-1 keeps the input dim, with scale
+    1), else `floor(dim * scale)`. An
     output coordinate `x` maps to the input coordinate given by `coordinate_mode`
     with `scale` (from `scales`, else `out / in`):
 
@@ -647,15 +650,15 @@ class ResizeOp(InferOp):
             raise ShapeError("infer.resize needs scales or sizes")
         if scales is not None and (len(scales) != rank or any(not s > 0 for s in scales)):
             raise ShapeError(f"infer.resize needs {rank} positive scales, got {scales}")
-        if sizes is not None and (len(sizes) != rank or any(s < 0 for s in sizes)):
-            raise ShapeError(f"infer.resize needs {rank} non-negative sizes, got {list(sizes)}")
+        if sizes is not None and (len(sizes) != rank or any(s < -1 for s in sizes)):
+            raise ShapeError(f"infer.resize needs {rank} sizes (non-negative, or -1), got {list(sizes)}")
         roi = properties.get("roi")
         if roi is not None and len(roi.get_values()) != 2 * rank:  # type: ignore[attr-defined]
             raise ShapeError(f"infer.resize roi needs {2 * rank} values (begins then ends)")
         if string_of(properties.get("coordinate_mode")) == "tf_crop_and_resize" and roi is None:
             raise ShapeError("infer.resize coordinate_mode tf_crop_and_resize needs a roi")
         if sizes is not None:
-            result: list[Dim] = list(sizes)
+            result: list[Dim] = [d if n == -1 else n for d, n in zip(dims, sizes, strict=True)]
         else:
             assert scales is not None
             result = [resized_dim(d, s) for d, s in zip(dims, scales, strict=True)]

@@ -229,7 +229,7 @@ def _resize(op: ResizeOp, x: np.ndarray) -> np.ndarray:
     scales = [float(s) for s in op.scales.get_values()] if op.scales is not None else None
     roi = [float(r) for r in op.roi.get_values()] if op.roi is not None else None
     if op.sizes is not None:
-        out = list(ints_of(op.sizes))
+        out = [d if n == -1 else n for d, n in zip(x.shape, ints_of(op.sizes), strict=True)]
     else:
         assert scales is not None
         out = [int(np.float32(s) * np.float32(d)) for s, d in zip(scales, x.shape, strict=True)]
