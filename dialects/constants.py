@@ -1,20 +1,29 @@
 """Weights as bulk data: dense attributes built from and read as numpy bytes.
 
 A model's weights never pass through Python lists. `numpy_to_dense` wraps an
-array's bytes in a `DenseIntOrFPElementsAttr`; `dense_to_numpy` gives a
-read-only numpy view of those bytes without copying. `ConstantPrinter` prints
-dense attributes from their bytes (hex, or one value for a splat) and elides
-large ones as `dense_resource<__elided__>`, the spelling MLIR uses, unless
-asked to print them in full.
+array's bytes in a `DenseIntOrFPElementsAttr` and `bytes_to_dense` wraps bytes
+that are already laid out as the element type stores them (little-endian, C
+order, one storage unit per element: a byte for `i4` or `f8E4M3FN`, two for
+`bf16`); `dense_to_numpy` gives a read-only numpy view of those bytes without
+copying.
+
+`ConstantPrinter` prints dense attributes from their bytes and elides large
+ones as `dense_resource<__elided__>`, the spelling MLIR uses, unless asked to
+print them in full. A full print parses back bit for bit: values that xDSL's
+decimal syntax cannot carry exactly (NaN payloads, infinities, types numpy
+has no dtype for) and every constant of more than 100 elements print as hex,
+`dense<"0x0000803F...">`; a splat prints as one value.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from xdsl.dialects.builtin import (
     BytesAttr,
+    ComplexType,
     DenseIntOrFPElementsAttr,
     DenseResourceAttr,
     TensorType,
@@ -22,12 +31,25 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute
 from xdsl.printer import Printer
 
-from infer.dialects.dtypes import from_numpy, to_numpy
+from infer.dialects.dtypes import BY_MLIR, from_numpy, to_numpy
 
 ELIDED_RESOURCE = "__elided__"
 
 DEFAULT_ELIDE_LIMIT = 16
 """Dense attributes with more elements than this print elided by default."""
+
+DECIMAL_LIMIT = 100
+"""A full print writes at most this many elements as decimals; larger constants print as hex."""
+
+_HEX_CHUNK = 1 << 20
+
+
+def element_size(element_type: Attribute) -> int:
+    """Bytes one element takes in a dense attribute (xDSL's storage size)."""
+    size = getattr(element_type, "compile_time_size", None)
+    if not isinstance(size, int) or size <= 0:
+        raise ValueError(f"element type {element_type} has no storage size")
+    return size
 
 
 def numpy_to_dense(array: np.ndarray, tensor_type: TensorType | None = None) -> DenseIntOrFPElementsAttr:
@@ -38,6 +60,14 @@ def numpy_to_dense(array: np.ndarray, tensor_type: TensorType | None = None) -> 
     dtype = to_numpy(tensor_type.element_type)
     data = np.ascontiguousarray(array, dtype=dtype.newbyteorder("<"))
     return DenseIntOrFPElementsAttr(tensor_type, BytesAttr(data.tobytes()))  # type: ignore[arg-type]
+
+
+def bytes_to_dense(data: bytes, tensor_type: TensorType) -> DenseIntOrFPElementsAttr:
+    """A dense attribute over `data` as it is (no copy); its size must match the type."""
+    expected = math.prod(tensor_type.get_shape()) * element_size(tensor_type.element_type)
+    if len(data) != expected:
+        raise ValueError(f"{len(data)} bytes do not fill {tensor_type} ({expected} bytes)")
+    return DenseIntOrFPElementsAttr(tensor_type, BytesAttr(data))  # type: ignore[arg-type]
 
 
 def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
@@ -57,42 +87,94 @@ def is_elided(attr: Attribute) -> bool:
     return isinstance(attr, DenseResourceAttr) and attr.resource_handle.data == ELIDED_RESOURCE
 
 
-def _is_splat(array: np.ndarray) -> bool:
-    if array.size <= 1:
+def _elements(data: bytes, size: int) -> np.ndarray:
+    """The bytes as one row per element."""
+    return np.frombuffer(data, dtype=np.uint8).reshape(-1, size)
+
+
+def _is_splat(rows: np.ndarray) -> bool:
+    """Bitwise: every element has the bytes of the first (cheap for typical weights,
+    which differ at their first or last element already)."""
+    if len(rows) <= 1:
         return True
-    flat = array.reshape(-1)
-    first = flat[0]
-    if isinstance(first, np.floating) and np.isnan(first):
+    first = rows[0]
+    if not (np.array_equal(rows[-1], first) and np.array_equal(rows[len(rows) // 2], first)):
         return False
-    return bool((flat == first).all())
+    return bool((rows == first).all())
+
+
+def _decimal_safe(attr: DenseIntOrFPElementsAttr) -> bool:
+    """Whether xDSL's decimal syntax gives back exactly these bytes: numpy knows the
+    type and floats are finite (xDSL reads `0x7FC00000` in a list as an integer)."""
+    entry = BY_MLIR.get(attr.get_element_type())
+    if entry is None or entry.numpy is None:
+        return False
+    if entry.numpy.kind in "fc":
+        return bool(np.isfinite(np.frombuffer(attr.data.data, dtype=entry.numpy.newbyteorder("<"))).all())
+    return True
+
+
+def element_count(attr: Attribute) -> int | None:
+    """The number of elements of a constant attribute (dense or string), None for others."""
+    from infer.dialects.onnx.types import StringTensorAttr
+
+    if isinstance(attr, DenseIntOrFPElementsAttr):
+        return len(attr.data.data) // element_size(attr.get_element_type())
+    if isinstance(attr, StringTensorAttr):
+        return len(attr.values.data)
+    return None
 
 
 @dataclass(eq=False, repr=False)
 class ConstantPrinter(Printer):
-    """A printer that handles large dense attributes in bulk.
+    """A printer that handles large constants in bulk.
 
-    `elide_limit` is the largest element count printed in full; None prints
-    every constant in full (as hex, which parses back bit-exactly).
+    `elide_limit` is the largest element count printed in full (splats always
+    print, as one value); None prints every constant in full, bit-exactly.
     """
 
     elide_limit: int | None = DEFAULT_ELIDE_LIMIT
 
     def print_attribute(self, attribute: Attribute) -> None:
+        count = element_count(attribute)
+        if count is None:
+            return super().print_attribute(attribute)
+        splat = None
+        if isinstance(attribute, DenseIntOrFPElementsAttr):
+            rows = _elements(attribute.data.data, element_size(attribute.get_element_type()))
+            splat = rows[0].tobytes() if count > 1 and _is_splat(rows) else None
+        if self.elide_limit is not None and count > self.elide_limit and splat is None:
+            self.print_string(f"dense_resource<{ELIDED_RESOURCE}> : ")
+            self.print_attribute(attribute.get_type())  # type: ignore[attr-defined]
+            return
         if not isinstance(attribute, DenseIntOrFPElementsAttr):
             return super().print_attribute(attribute)
-        count = len(attribute.data.data) // max(1, np.dtype(to_numpy(attribute.get_element_type())).itemsize)
-        if self.elide_limit is not None and count > self.elide_limit:
-            self.print_string(f"dense_resource<{ELIDED_RESOURCE}> : ")
-            self.print_attribute(attribute.type)
-            return
-        if count <= 100:
+        if count == 0:
             return super().print_attribute(attribute)
-        array = dense_to_numpy(attribute)
-        if _is_splat(array):
-            self.print_string("dense<")
-            attribute._print_one_elem(array.reshape(-1)[0].item(), self)  # pyright: ignore[reportPrivateUsage]
-            self.print_string(">")
+        decimal = _decimal_safe(attribute)
+        if splat is not None:
+            if decimal:
+                self._print_splat(attribute)
+            else:
+                self.print_string(f'dense<"0x{splat.hex().upper()}">')
+        elif decimal and count <= DECIMAL_LIMIT:
+            return super().print_attribute(attribute)
         else:
-            self.print_string(f'dense<"0x{attribute.data.data.hex().upper()}">')
+            self._print_hex(attribute.data.data)
         self.print_string(" : ")
         self.print_attribute(attribute.type)
+
+    def _print_splat(self, attribute: DenseIntOrFPElementsAttr) -> None:
+        value = dense_to_numpy(attribute).reshape(-1)[0].item()
+        if isinstance(attribute.get_element_type(), ComplexType):
+            value = (value.real, value.imag)
+        self.print_string("dense<")
+        attribute._print_one_elem(value, self)  # pyright: ignore[reportPrivateUsage]
+        self.print_string(">")
+
+    def _print_hex(self, data: bytes) -> None:
+        self.print_string('dense<"0x')
+        view = memoryview(data)
+        for start in range(0, len(data), _HEX_CHUNK):
+            self.print_string(view[start : start + _HEX_CHUNK].hex().upper())
+        self.print_string('">')

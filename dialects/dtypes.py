@@ -15,10 +15,14 @@ from onnx import TensorProto
 from xdsl.dialects.builtin import (
     BFloat16Type,
     ComplexType,
+    Float4E2M1FNType,
+    Float6E2M3FNType,
+    Float6E3M2FNType,
     Float8E4M3FNType,
     Float8E4M3FNUZType,
     Float8E5M2FNUZType,
     Float8E5M2Type,
+    Float8E8M0FNUType,
     Float16Type,
     Float32Type,
     Float64Type,
@@ -68,6 +72,12 @@ ELEMENT_TYPES: tuple[ElementType, ...] = (
     ElementType(TensorProto.FLOAT8E5M2FNUZ, "float8e5m2fnuz", Float8E5M2FNUZType(), None),
     ElementType(TensorProto.INT4, "int4", _int(4), None),
     ElementType(TensorProto.UINT4, "uint4", _int(4, False), None),
+    ElementType(TensorProto.INT2, "int2", _int(2), None),
+    ElementType(TensorProto.UINT2, "uint2", _int(2, False), None),
+    ElementType(TensorProto.FLOAT4E2M1, "float4e2m1", Float4E2M1FNType(), None),
+    ElementType(TensorProto.FLOAT8E8M0, "float8e8m0", Float8E8M0FNUType(), None),
+    ElementType(TensorProto.FLOAT6E2M3, "float6e2m3", Float6E2M3FNType(), None),
+    ElementType(TensorProto.FLOAT6E3M2, "float6e3m2", Float6E3M2FNType(), None),
 )
 
 BY_ONNX: dict[int, ElementType] = {e.onnx: e for e in ELEMENT_TYPES}

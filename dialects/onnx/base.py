@@ -29,6 +29,7 @@ Syntax (one custom format for every op):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, ClassVar
 
 import onnx
@@ -42,14 +43,14 @@ from xdsl.dialects.builtin import (
     Float32Type,
     FloatAttr,
     IntegerAttr,
-    IntegerType,
     ModuleOp,
     NoneType,
     StringAttr,
     TensorType,
     UnrankedTensorType,
+    i64,
 )
-from xdsl.ir import Attribute, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Operation, Region, SSAValue, TypeAttribute
 from xdsl.irdl import (
     IRDLOperation,
     VarOperandDef,
@@ -129,23 +130,95 @@ def _schema_default(schema: onnx.defs.OpSchema, name: str) -> Any:
     return value
 
 
+def _is_tensor_value(a: Attribute) -> bool:
+    from infer.dialects.constants import is_elided
+    from infer.dialects.onnx.types import StringTensorAttr
+
+    return isinstance(a, DenseIntOrFPElementsAttr | StringTensorAttr) or is_elided(a)
+
+
 _ATTR_CHECKS: dict[Any, tuple[str, Any]] = {
-    _AttrType.INT: ("int", lambda a: isinstance(a, IntegerAttr)),
-    _AttrType.FLOAT: ("float", lambda a: isinstance(a, FloatAttr)),
-    _AttrType.STRING: ("string", lambda a: isinstance(a, StringAttr)),
+    _AttrType.INT: ("an int (`3 : i64`)", lambda a: isinstance(a, IntegerAttr) and a.type == i64),
+    _AttrType.FLOAT: ("a float (`1.0 : f32`)", lambda a: isinstance(a, FloatAttr) and isinstance(a.type, Float32Type)),
+    _AttrType.STRING: ('a string (`"abc"`)', lambda a: isinstance(a, StringAttr)),
     _AttrType.INTS: (
-        "ints",
-        lambda a: isinstance(a, DenseArrayBase) and isinstance(a.elt_type, IntegerType),
+        "ints (`array<i64: 1, 2>`)",
+        lambda a: isinstance(a, DenseArrayBase) and a.elt_type == i64,
     ),
     _AttrType.FLOATS: (
-        "floats",
+        "floats (`array<f32: 1.0>`)",
         lambda a: isinstance(a, DenseArrayBase) and isinstance(a.elt_type, Float32Type),
     ),
     _AttrType.STRINGS: (
-        "strings",
+        'strings (`["a", "b"]`)',
         lambda a: isinstance(a, ArrayAttr) and all(isinstance(x, StringAttr) for x in a.data),
     ),
+    _AttrType.TENSOR: ("a tensor (`dense<...> : tensor<...>`)", _is_tensor_value),
+    _AttrType.SPARSE_TENSOR: ("a tensor (`dense<...> : tensor<...>`)", _is_tensor_value),
+    _AttrType.TENSORS: (
+        "a list of tensors",
+        lambda a: isinstance(a, ArrayAttr) and all(_is_tensor_value(x) for x in a.data),
+    ),
+    _AttrType.TYPE_PROTO: ("a type", lambda a: isinstance(a, TypeAttribute)),
+    _AttrType.TYPE_PROTOS: (
+        "a list of types",
+        lambda a: isinstance(a, ArrayAttr) and all(isinstance(x, TypeAttribute) for x in a.data),
+    ),
+    _AttrType.GRAPH: ("a region of the op, not an attribute", lambda a: False),
 }
+
+INITIALIZER_ATTR = "onnx.initializer"
+"""Marks an `onnx.Constant` that holds a graph initializer of a type the
+`Constant` op of the model's opset could not produce (initializers may have any
+tensor type; `Constant` before opset 9 only floats). The importer sets it only
+where it is needed."""
+
+
+def is_onnx_attribute(name: str) -> bool:
+    """ONNX attribute names are identifiers; a dotted name (`onnx.initializer`)
+    is a discardable annotation, not an ONNX attribute."""
+    return "." not in name
+
+
+@cache
+def _versions(name: str, domain: str) -> tuple[onnx.defs.OpSchema, ...]:
+    """Every version of an operator's schema, oldest first."""
+    onnx_domain = "" if domain == DEFAULT_DOMAIN else domain
+    return tuple(
+        sorted(
+            (s for s in onnx.defs.get_all_schemas_with_history() if s.name == name and s.domain == onnx_domain),
+            key=lambda s: s.since_version,
+        )
+    )
+
+
+def _opset_ranges(versions: Sequence[int], all_versions: Sequence[int]) -> str:
+    """`13-17, 19+`: the opsets covered by the schema versions in `versions`."""
+    ranges: list[str] = []
+    for v in versions:
+        later = [w for w in all_versions if w > v]
+        ranges.append(f"{v}+" if not later else (f"{v}" if later[0] == v + 1 else f"{v}-{later[0] - 1}"))
+    return ", ".join(ranges)
+
+
+def _attribute_opsets(name: str, domain: str, attribute: str) -> str | None:
+    """The opsets at which an operator has `attribute`, None if it never has."""
+    schemas = _versions(name, domain)
+    having = [s.since_version for s in schemas if attribute in s.attributes]
+    return _opset_ranges(having, [s.since_version for s in schemas]) if having else None
+
+
+class _Violation(Exception):
+    """A schema check failed; the message reads after "Op at opset N: "."""
+
+
+class SchemaViolation(VerifyException):
+    """An op that does not match its ONNX schema; `detail` says what, `where` names op and opset."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(f"{where}: {detail}")
+        self.where = where
+        self.detail = detail
 
 
 class OnnxOp(IRDLOperation):
@@ -216,16 +289,34 @@ class OnnxOp(IRDLOperation):
     # -- verification -------------------------------------------------------------
 
     def verify_(self) -> None:
-        schema = self.schema()
-        if schema is None:
-            return
-        where = f"{self.ONNX_NAME} at opset {self.opset()}"
-        self._verify_inputs(schema, where)
-        self._verify_outputs(schema, where)
-        self._verify_attributes(schema, where)
-        self._verify_type_constraints(schema, where)
+        opsets = module_opsets(self)
+        if opsets is None:
+            return  # IR outside a module with opset imports: nothing to check against
+        self.verify_schema(opsets.get(self.ONNX_DOMAIN))
 
-    def _verify_inputs(self, schema: onnx.defs.OpSchema, where: str) -> None:
+    def verify_schema(self, opset: int | None) -> None:
+        """Checks the op against its ONNX schema at `opset`: inputs, outputs,
+        attributes and their types, type constraints. Raises `SchemaViolation`."""
+        where = f"{self.ONNX_NAME} at opset {opset}"
+        if opset is None:
+            raise SchemaViolation(
+                f"{self.ONNX_NAME}", f"the module imports no opset of domain '{self.ONNX_DOMAIN}' (see {OPSET_ATTR})"
+            )
+        schema = _get_schema(self.ONNX_NAME, opset, self.ONNX_DOMAIN)
+        if schema is None:
+            versions = [s.since_version for s in _versions(self.ONNX_NAME, self.ONNX_DOMAIN)]
+            first = f"; it exists from opset {versions[0]}" if versions else ""
+            raise SchemaViolation(where, f"the operator does not exist at this opset of '{self.ONNX_DOMAIN}'{first}")
+        try:
+            self._verify_inputs(schema)
+            self._verify_outputs(schema)
+            self._verify_attributes(schema)
+            if INITIALIZER_ATTR not in self.attributes:
+                self._verify_type_constraints(schema)
+        except _Violation as v:
+            raise SchemaViolation(where, str(v)) from None
+
+    def _verify_inputs(self, schema: onnx.defs.OpSchema) -> None:
         formal = schema.inputs
         values = list(self.operands)
         variadic = bool(formal) and formal[-1].option == _FormalOption.Variadic
@@ -233,48 +324,56 @@ class OnnxOp(IRDLOperation):
         if not variadic:
             for i, value in enumerate(values[fixed:], start=fixed):
                 if not isinstance(value.type, NoneType):
-                    raise VerifyException(f"{where} takes at most {len(formal)} inputs; input {i} is given")
+                    raise _Violation(f"takes at most {len(formal)} inputs, but input #{i} is given")
         for i, param in enumerate(formal[:fixed]):
             if param.option == _FormalOption.Single and (i >= len(values) or isinstance(values[i].type, NoneType)):
-                raise VerifyException(f"{where}: required input '{param.name}' (#{i}) is missing")
+                raise _Violation(f"required input '{param.name}' (#{i}) is missing")
         if variadic:
             count = len([v for v in values[fixed:] if not isinstance(v.type, NoneType)])
             if count < formal[-1].min_arity:
                 name, arity = formal[-1].name, formal[-1].min_arity
-                raise VerifyException(f"{where}: variadic input '{name}' needs at least {arity} values, got {count}")
+                raise _Violation(f"variadic input '{name}' needs at least {arity} values, got {count}")
 
-    def _verify_outputs(self, schema: onnx.defs.OpSchema, where: str) -> None:
+    def _verify_outputs(self, schema: onnx.defs.OpSchema) -> None:
         formal = schema.outputs
         variadic = bool(formal) and formal[-1].option == _FormalOption.Variadic
         if not variadic:
-            for i, result in enumerate(self.results[len(formal) :]):
+            for i, result in enumerate(self.results[len(formal) :], start=len(formal)):
                 if not isinstance(result.type, NoneType):
-                    raise VerifyException(f"{where} has {len(formal)} outputs; output {i + len(formal)} is given")
+                    raise _Violation(f"has {len(formal)} outputs, but output #{i} is given")
         for i, param in enumerate(formal[: len(formal) - variadic]):
             if param.option == _FormalOption.Single and (
                 i >= len(self.results) or isinstance(self.results[i].type, NoneType)
             ):
-                raise VerifyException(f"{where}: required output '{param.name}' (#{i}) is missing")
+                raise _Violation(f"required output '{param.name}' (#{i}) is missing")
 
-    def _verify_attributes(self, schema: onnx.defs.OpSchema, where: str) -> None:
+    def _verify_attributes(self, schema: onnx.defs.OpSchema) -> None:
         known = schema.attributes
         for name, attr in self.attributes.items():
+            if not is_onnx_attribute(name):
+                continue
             if name not in known:
-                raise VerifyException(f"{where} has no attribute '{name}'")
+                raise _Violation(f"unknown attribute '{name}'{self._elsewhere(name)}")
             check = _ATTR_CHECKS.get(known[name].type)
             if check is not None and not check[1](attr):
-                raise VerifyException(f"{where}: attribute '{name}' must be {check[0]}, got {attr}")
-        graphs = [n for n, a in known.items() if a.type == _AttrType.GRAPH]
+                raise _Violation(f"attribute '{name}' must be {check[0]}, got {attr}")
         for name, a in known.items():
             if not a.required or name in self.attributes:
                 continue
-            if name in graphs and name in self.GRAPH_ATTRS:
-                region = self.regions[self.GRAPH_ATTRS.index(name)]
-                if region.blocks:
+            if a.type == _AttrType.GRAPH and name in self.GRAPH_ATTRS:
+                if self.regions[self.GRAPH_ATTRS.index(name)].blocks:
                     continue
-            raise VerifyException(f"{where}: required attribute '{name}' is missing")
+                raise _Violation(f"required graph attribute '{name}' (a region) is missing")
+            raise _Violation(f"required attribute '{name}' is missing")
+        for name, region in zip(self.GRAPH_ATTRS, self.regions, strict=False):
+            if region.blocks and (name not in known or known[name].type != _AttrType.GRAPH):
+                raise _Violation(f"unknown graph attribute '{name}'{self._elsewhere(name)}")
 
-    def _verify_type_constraints(self, schema: onnx.defs.OpSchema, where: str) -> None:
+    def _elsewhere(self, attribute: str) -> str:
+        opsets = _attribute_opsets(self.ONNX_NAME, self.ONNX_DOMAIN, attribute)
+        return f" ({self.ONNX_NAME} has it at opsets {opsets})" if opsets else ""
+
+    def _verify_type_constraints(self, schema: onnx.defs.OpSchema) -> None:
         allowed = {c.type_param_str: set(c.allowed_type_strs) for c in schema.type_constraints}
         bound: dict[str, str] = {}
 
@@ -283,19 +382,17 @@ class OnnxOp(IRDLOperation):
             if type_str is None:
                 return
             constraint = param.type_str
-            if constraint in allowed:
-                if type_str not in allowed[constraint]:
-                    raise VerifyException(
-                        f"{where}: '{param.name}' has type {type_str}, not one of {sorted(allowed[constraint])}"
-                    )
-                if param.is_homogeneous:
-                    previous = bound.setdefault(constraint, type_str)
-                    if previous != type_str:
-                        raise VerifyException(
-                            f"{where}: '{param.name}' has type {type_str} but {constraint} is already {previous}"
-                        )
-            elif type_str != constraint:
-                raise VerifyException(f"{where}: '{param.name}' must be {constraint}, got {type_str}")
+            if constraint not in allowed:
+                if type_str != constraint:
+                    raise _Violation(f"'{param.name}' must be {constraint}, got {type_str}")
+                return
+            if type_str not in allowed[constraint]:
+                choices = ", ".join(sorted(allowed[constraint]))
+                raise _Violation(f"'{param.name}' has type {type_str}, not one of {constraint}: {choices}")
+            if param.is_homogeneous:
+                previous = bound.setdefault(constraint, type_str)
+                if previous != type_str:
+                    raise _Violation(f"'{param.name}' has type {type_str} but {constraint} is already {previous}")
 
         for formal, values in ((schema.inputs, list(self.operands)), (schema.outputs, list(self.results))):
             for i, value in enumerate(values):
