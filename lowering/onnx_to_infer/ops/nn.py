@@ -11,11 +11,11 @@ sizes SAME pooling pads with the undilated kernel, and neither it nor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from xdsl.ir import SSAValue
+from xdsl.ir import Operation, SSAValue
 
-from infer.dialects.infer.base import Dim
+from infer.dialects.infer.base import Dim, ShapeError
 from infer.dialects.infer.nn import AvgPoolOp, ConvOp, ConvTransposeOp, LrnOp, MaxPoolOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 
@@ -76,6 +76,16 @@ def explicit_pads(
     return begins + ends
 
 
+def _emit(c: Conversion, build: Callable[[], Operation]) -> SSAValue:
+    """Builds an op (its shape rule runs then) and emits it; a shape the rule
+    rejects (a window larger than the padded input, ...) is a diagnostic."""
+    try:
+        op = build()
+    except ShapeError as e:
+        c.error(str(e))
+    return c.emit(op)
+
+
 def _kernel(c: Conversion, weight_dims: Sequence[Dim]) -> list[int]:
     """The kernel's spatial shape: the weight's, which `kernel_shape` (optional) must repeat."""
     if any(d is None for d in weight_dims):
@@ -98,8 +108,11 @@ def conv(c: Conversion) -> SSAValue:
     strides = _ints(c, "strides", n, 1)
     dilations = _ints(c, "dilations", n, 1)
     pads = explicit_pads(c, c.shape(x)[2:], kernel, strides, dilations)
-    return c.emit(
-        ConvOp(x, w, c.optional_input(2), strides=strides, dilations=dilations, pads=pads, groups=c.attr("group", 1))
+    return _emit(
+        c,
+        lambda: ConvOp(
+            x, w, c.optional_input(2), strides=strides, dilations=dilations, pads=pads, groups=c.attr("group", 1)
+        ),
     )
 
 
@@ -131,8 +144,6 @@ def conv_transpose(c: Conversion) -> SSAValue:
     totals: list[int] | None = None
     if output_shape is not None:
         target = [int(v) for v in output_shape]
-        if len(target) == n + 2:
-            target = target[2:]  # a full [N, C, spatial...] shape, as some exporters write it
         if len(target) != n:
             c.error(f"attribute 'output_shape' has {len(target)} entries, expected {n}")
         if any(size is None for size in spatial):
@@ -154,8 +165,9 @@ def conv_transpose(c: Conversion) -> SSAValue:
     else:
         begins = [t // 2 if upper_at_end else t - t // 2 for t in totals]
         pads = begins + [t - b for t, b in zip(totals, begins, strict=True)]
-    return c.emit(
-        ConvTransposeOp(
+    return _emit(
+        c,
+        lambda: ConvTransposeOp(
             x,
             w,
             c.optional_input(2),
@@ -164,7 +176,7 @@ def conv_transpose(c: Conversion) -> SSAValue:
             pads=pads,
             output_padding=output_padding,
             groups=c.attr("group", 1),
-        )
+        ),
     )
 
 
@@ -192,7 +204,9 @@ def max_pool(c: Conversion) -> list[SSAValue | None]:
         c.error("output 'Indices' is not supported", hint="use only the pooled values 'Y'")
     x = c.input(0)
     kernel, strides, dilations, pads, ceil_mode = _pool_window(c, x)
-    y = c.emit(MaxPoolOp(x, kernel=kernel, strides=strides, dilations=dilations, pads=pads, ceil_mode=ceil_mode))
+    y = _emit(
+        c, lambda: MaxPoolOp(x, kernel=kernel, strides=strides, dilations=dilations, pads=pads, ceil_mode=ceil_mode)
+    )
     return [y, None]
 
 
@@ -201,8 +215,9 @@ def average_pool(c: Conversion) -> SSAValue:
     """Versions 1, 7 (count_include_pad), 10 (ceil_mode), 11, 19 (dilations), 22."""
     x = c.input(0)
     kernel, strides, dilations, pads, ceil_mode = _pool_window(c, x)
-    return c.emit(
-        AvgPoolOp(
+    return _emit(
+        c,
+        lambda: AvgPoolOp(
             x,
             kernel=kernel,
             strides=strides,
@@ -210,7 +225,7 @@ def average_pool(c: Conversion) -> SSAValue:
             pads=pads,
             ceil_mode=ceil_mode,
             count_include_pad=bool(c.attr("count_include_pad", 0)),
-        )
+        ),
     )
 
 
@@ -225,4 +240,5 @@ def lrn(c: Conversion) -> SSAValue:
         c.error("attribute 'size' is missing")
     if size < 1:
         c.unsupported_attr("size", size, "a positive channel count")
-    return c.emit(LrnOp(x, size=size, alpha=c.attr("alpha", 1e-4), beta=c.attr("beta", 0.75), bias=c.attr("bias", 1.0)))
+    alpha, beta, bias = c.attr("alpha", 1e-4), c.attr("beta", 0.75), c.attr("bias", 1.0)
+    return _emit(c, lambda: LrnOp(x, size=size, alpha=alpha, beta=beta, bias=bias))
