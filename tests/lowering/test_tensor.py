@@ -709,6 +709,58 @@ def test_pytorch_flatten_with_symbolic_batch(opset: int, rng: np.random.Generato
         x = f32(rng, batch, 4, 3, 3)
         (y,) = assert_matches_onnxruntime(model, {"x": x})
         assert y.shape == (batch, 36)
+    # Conversion sees that the batch is copied in place: a static reshape of the other dims.
+    assert "infer.reshape %x : (tensor<?x4x3x3xf32>) -> tensor<?x36xf32>" in str(infer.compile(model).module)
+
+
+def _shape_nodes(x: str, start: int, end: int, tail: Sequence[int], out: str) -> tuple[list[object], list[object]]:
+    """Nodes computing `concat(shape(x)[start:end], tail)` into `out`."""
+    nodes = [
+        helper.make_node("Shape", [x], [f"{out}_s"]),
+        helper.make_node("Slice", [f"{out}_s", f"{out}_b", f"{out}_e"], [f"{out}_h"]),
+        helper.make_node("Concat", [f"{out}_h", f"{out}_t"], [out], axis=0),
+    ]
+    inits = [
+        numpy_helper.from_array(i64(start), f"{out}_b"),
+        numpy_helper.from_array(i64(end), f"{out}_e"),
+        numpy_helper.from_array(i64(*tail), f"{out}_t"),
+    ]
+    return nodes, inits
+
+
+def test_reshape_keeping_two_dynamic_dims(rng: np.random.Generator) -> None:
+    """[N, C, H, W] -> [N, C, H * W]: the shape is built at run time from shape_of."""
+    nodes, inits = _shape_nodes("x", 0, 2, [-1], "target")
+    nodes.append(helper.make_node("Reshape", ["x", "target"], ["y"]))
+    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, "H", "W"])
+    model = _graph_model(nodes, [x_info], ["y"], 13, inits)
+    for shape in ((1, 4, 3, 5), (2, 4, 6, 2)):
+        assert_matches_onnxruntime(model, {"x": f32(rng, *shape)})
+    ir = str(infer.compile(model).module)
+    assert "-> tensor<?x4x?xf32>" in ir and "infer.select" not in ir
+
+
+def test_reshape_to_the_batch_of_another_tensor(rng: np.random.Generator) -> None:
+    """A shape holding a dim of another tensor: converted with ONNX's 0-copy rule checked at run time."""
+    nodes, inits = _shape_nodes("x", 0, 1, [-1], "target")
+    nodes.append(helper.make_node("Reshape", ["y", "target"], ["z"]))
+    infos = [
+        helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2]),
+        helper.make_tensor_value_info("y", TensorProto.FLOAT, ["M"]),
+    ]
+    model = _graph_model(nodes, infos, ["z"], 13, inits)
+    assert_matches_onnxruntime(model, {"x": f32(rng, 3, 2), "y": f32(rng, 12)})
+
+
+def test_constant_of_shape_of_a_dynamic_shape(rng: np.random.Generator) -> None:
+    nodes, inits = _shape_nodes("x", 0, 2, [5], "target")
+    value = numpy_helper.from_array(np.array([3], np.int64))
+    nodes.append(helper.make_node("ConstantOfShape", ["target"], ["y"], value=value))
+    model = _graph_model(
+        nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, "W"])], ["y"], 13, inits
+    )
+    assert_matches_onnxruntime(model, {"x": f32(rng, 3, 2, 4)})
+    assert "-> tensor<?x2x5xi64>" in str(infer.compile(model).module)
 
 
 def test_shape_subgraph_on_static_dims_folds_to_constants(rng: np.random.Generator) -> None:

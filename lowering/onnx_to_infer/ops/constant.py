@@ -9,6 +9,7 @@ from xdsl.ir import SSAValue
 from infer.dialects.dtypes import from_numpy
 from infer.dialects.infer import ConstantOp, FillOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter, dense_value
+from infer.lowering.onnx_to_infer.ops.tensor import shape_entries, static_entry
 
 
 @converter("Constant")
@@ -31,11 +32,17 @@ def constant(c: Conversion) -> SSAValue:
     )
 
 
-@converter("ConstantOfShape")
+@converter("ConstantOfShape", since=9)
 def constant_of_shape(c: Conversion) -> SSAValue:
     value = c.attr("value")
-    scalar = np.zeros((), np.float32) if value is None else np.asarray(value).reshape(-1)[0]
+    scalar = np.zeros((), np.float32) if value is None else np.asarray(value).reshape(-1)
+    if scalar.size != 1:
+        c.error(f"value must hold one element, got {scalar.size}")
+    scalar = scalar.reshape(())
     element = from_numpy(scalar.dtype)
+    shape_dims = c.shape(c.input(0))
+    if len(shape_dims) != 1 or shape_dims[0] is None:
+        c.error("the shape input must be 1-D with a static length (the result rank)")
     shape = c.const(0)
     if shape is not None:
         dims = [int(d) for d in shape.reshape(-1)]
@@ -48,8 +55,9 @@ def constant_of_shape(c: Conversion) -> SSAValue:
     else:
         assert isinstance(element, IntegerType)
         attr = IntegerAttr(int(scalar), element)
-    declared = c.static_result_dims()
+    # Dims that the shape computation takes from static dims are known here.
+    entries = shape_entries(c.input(0))
     result_type = None
-    if declared is not None and len(declared) == c.shape(c.input(0))[0]:
-        result_type = c.tensor(element, declared)
+    if entries is not None:
+        result_type = c.tensor(element, [static_entry(e) for e in entries])
     return c.emit(FillOp(c.input(0), attr, result_type))

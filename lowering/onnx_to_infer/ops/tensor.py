@@ -18,7 +18,7 @@ from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Operation, SSAValue
 
 from infer.dialects.infer import constant_value
-from infer.dialects.infer.base import Dim, Shape
+from infer.dialects.infer.base import Dim, Shape, dims_of, int_of, ints_of
 from infer.dialects.infer.elementwise import EqualOp, SelectOp
 from infer.dialects.infer.tensor import (
     COORDINATE_MODES,
@@ -42,6 +42,7 @@ from infer.dialects.infer.tensor import (
     TransposeOp,
     UnsqueezeOp,
     element_count,
+    slice_bounds,
 )
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.runtime.interpreter import execute
@@ -118,53 +119,102 @@ def shape_value(c: Conversion, x: SSAValue, dims: Sequence[int | tuple[int, int]
 # -- reshapes ------------------------------------------------------------------------------
 
 
+Entry = int | tuple[SSAValue, int]
+"""An entry of a shape tensor as conversion sees it: a known value, or dim k of
+a tensor (whose size is known only at run time)."""
+
+
+def shape_entries(value: SSAValue) -> list[Entry] | None:
+    """The entries of a 1-D (or scalar) integer tensor, when conversion can tell
+    them: constants, and dims taken from tensors by `infer.shape_of` then moved by
+    concat, gather, slice, squeeze and unsqueeze (as in exporters' shape code)."""
+    array = constant_value(value)
+    if array is not None:
+        return [int(v) for v in array.reshape(-1)] if array.ndim <= 1 else None
+    op = value.owner
+    if isinstance(op, ShapeOfOp):
+        dims = dims_of(op.input.type)
+        return [dims[k] if dims[k] is not None else (op.input, k) for k in range(int_of(op.start), int_of(op.end))]  # type: ignore[misc]
+    if isinstance(op, ConcatOp) and len(dims_of(value.type)) == 1:
+        parts = [shape_entries(v) for v in op.inputs]
+        return None if any(p is None for p in parts) else [e for p in parts for e in p or []]
+    if isinstance(op, UnsqueezeOp | SqueezeOp) and len(dims_of(value.type)) <= 1:
+        return shape_entries(op.input)
+    if isinstance(op, GatherOp) and len(dims_of(op.data.type)) == 1:
+        entries, indices = shape_entries(op.data), constant_value(op.indices)
+        if entries is None or indices is None or indices.ndim > 1:
+            return None
+        n = len(entries)
+        if any(not -n <= int(i) < n for i in indices.reshape(-1)):
+            return None
+        return [entries[int(i)] for i in indices.reshape(-1)]
+    if isinstance(op, SliceOp) and len(dims_of(op.input.type)) == 1:
+        entries = shape_entries(op.input)
+        if entries is None:
+            return None
+        (start,), (end,), (step,) = ints_of(op.starts), ints_of(op.ends), ints_of(op.steps)
+        first, stop, _ = slice_bounds(len(entries), start, end, step)
+        return entries[first : None if stop < 0 else stop : step]
+    return None
+
+
+def static_entry(entry: Entry) -> Dim:
+    """The entry's value when known at conversion, else None."""
+    return entry if isinstance(entry, int) else None
+
+
 @converter("Reshape", since=5)
 def reshape(c: Conversion) -> SSAValue:
     x = c.input(0)
     dims = c.shape(x)
     allowzero = bool(c.attr("allowzero", 0))
-    shape = c.const(1)
-    if shape is None:
-        return _reshape_at_run_time(c, x, allowzero)
-    target = [int(v) for v in shape.reshape(-1)]
-    if any(v < -1 for v in target) or target.count(-1) > 1:
-        c.error(f"shape {target} must hold sizes and at most one -1")
-    if allowzero and 0 in target and -1 in target:
-        c.error(f"shape {target} has both 0 and -1, which allowzero=1 forbids")
+    shape_dims = c.shape(c.input(1))
+    if len(shape_dims) != 1 or shape_dims[0] is None:
+        c.error("the shape input must be 1-D with a static length (the result rank)")
+    entries = shape_entries(c.input(1))
+    if entries is None or any(not isinstance(e, int) and (e[0] is not x or e[1] != i) for i, e in enumerate(entries)):
+        return _reshape_at_run_time(c, x, shape_dims[0], allowzero)
+    # Every entry is a known value or dim i of x itself at position i (what a 0 copies).
+    shown = [e if isinstance(e, int) else "?" for e in entries]
+    if any(isinstance(e, int) and e < -1 for e in entries) or entries.count(-1) > 1:
+        c.error(f"shape {shown} must hold sizes and at most one -1")
+    if allowzero and 0 in entries and -1 in entries:
+        c.error(f"shape {shown} has both 0 and -1, which allowzero=1 forbids")
     result: list[Dim] = []
     pieces: list[int | tuple[int, int]] = []
-    for i, v in enumerate(target):
-        if v == 0 and not allowzero:
+    copied: set[int] = set()
+    for i, e in enumerate(entries):
+        if not isinstance(e, int) or (e == 0 and not allowzero):
             if i >= len(dims):
-                c.error(f"shape {target} copies dim {i} (a 0), but the input has rank {len(dims)}")
+                c.error(f"shape {shown} copies dim {i} (a 0), but the input has rank {len(dims)}")
             d = dims[i]
             result.append(d)
             pieces.append((i, i + 1) if d is None else d)
+            if d is None:
+                copied.add(i)
         else:
-            result.append(None if v == -1 else v)
-            pieces.append(v)
-    if -1 in target:
-        at = target.index(-1)
-        count, known = element_count(dims), element_count([d for i, d in enumerate(result) if i != at])
-        if count is not None and known is not None:
+            result.append(None if e == -1 else e)
+            pieces.append(e)
+    # Dynamic dims of x copied to the same place cancel out of the element counts.
+    dynamic = {i for i, d in enumerate(dims) if d is None}
+    count = element_count([d for d in dims if d is not None]) if copied == dynamic else None
+    at = entries.index(-1) if -1 in entries else None
+    known = element_count([d for i, d in enumerate(result) if i != at and i not in copied])
+    if count is not None and known is not None:
+        if at is not None:
             if known == 0 or count % known:
-                c.error(f"cannot reshape {_shown(dims)} to {target}")
-            result[at] = count // known
-            pieces[at] = count // known
-    count, known = element_count(dims), element_count(result)
-    if count is not None and known is not None and count != known:
-        c.error(f"cannot reshape {_shown(dims)} ({count} elements) to {target}")
+                c.error(f"cannot reshape {_shown(dims)} to {shown}")
+            result[at] = pieces[at] = count // known
+        elif count != known:
+            c.error(f"cannot reshape {_shown(dims)} to {shown}")
     if result.count(None) <= 1:
         return fold1(c, ReshapeOp.to(x, result))
     return fold1(c, ReshapeOp(x, shape_value(c, x, pieces), c.tensor(c.element(x), result)))
 
 
-def _reshape_at_run_time(c: Conversion, x: SSAValue, allowzero: bool) -> SSAValue:
+def _reshape_at_run_time(c: Conversion, x: SSAValue, length: int, allowzero: bool) -> SSAValue:
     shape = c.input(1)
-    shape_dims = c.shape(shape)
-    if len(shape_dims) != 1 or shape_dims[0] is None:
-        c.error("the shape input must be 1-D with a static length (the result rank)")
-    length, rank = shape_dims[0], c.rank(x)
+    rank = c.rank(x)
     if not allowzero:
         # ONNX: a 0 copies the input dim at its position.
         copies = shape_value(c, x, [(0, min(length, rank))] + [0] * max(0, length - rank))
@@ -616,20 +666,27 @@ def expand(c: Conversion) -> SSAValue:
     rank = max(c.rank(x), length)
     x = c.to_rank(x, rank)
     dims = c.shape(x)
+    entries = shape_entries(shape)
     values = c.const(1)
-    if values is None:
-        if length < rank:
-            shape = fold1(c, ConcatOp([i64_constant(c, [1] * (rank - length)), shape], 0))
+    if length < rank:
+        shape = fold1(c, ConcatOp([i64_constant(c, [1] * (rank - length)), shape], 0))
+    if entries is None:
         return fold1(c, BroadcastToOp(x, shape))
-    target = [1] * (rank - length) + [int(v) for v in values.reshape(-1)]
+    target: list[Entry] = [1] * (rank - length) + entries
     result: list[Dim] = []
-    for i, (d, s) in enumerate(zip(dims, target, strict=True)):
-        if s < 0 or (d is not None and d != 1 and s not in (1, d)):
-            c.error(f"cannot expand dim {i} of size {d} to {s}")
-        result.append(d if s == 1 else s)
-    if result == list(dims):
+    for i, (d, e) in enumerate(zip(dims, target, strict=True)):
+        if not isinstance(e, int):
+            # Known at run time only: a dim of x that is not 1 stays (the entry must be 1 or equal).
+            result.append(None if d in (1, None) else d)
+            continue
+        if e < 0 or (d is not None and d != 1 and e not in (1, d)):
+            c.error(f"cannot expand dim {i} of size {d} to {e}")
+        result.append(d if e == 1 else e)
+    if result == list(dims) and all(isinstance(e, int) for e in target):
         return x
-    return fold1(c, BroadcastToOp(x, i64_constant(c, target), c.tensor(c.element(x), result)))
+    if values is not None:
+        shape = i64_constant(c, [int(e) for e in target])  # type: ignore[arg-type]
+    return fold1(c, BroadcastToOp(x, shape, c.tensor(c.element(x), result)))
 
 
 @converter("Tile", since=6)
