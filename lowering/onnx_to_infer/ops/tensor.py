@@ -672,7 +672,7 @@ def expand(c: Conversion) -> SSAValue:
         shape = fold1(c, ConcatOp([i64_constant(c, [1] * (rank - length)), shape], 0))
     if entries is None:
         return fold1(c, BroadcastToOp(x, shape))
-    target: list[Entry] = [1] * (rank - length) + entries
+    target: list[Entry] = [*([1] * (rank - length)), *entries]
     result: list[Dim] = []
     for i, (d, e) in enumerate(zip(dims, target, strict=True)):
         if not isinstance(e, int):
