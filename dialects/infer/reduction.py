@@ -74,8 +74,9 @@ def _check_element(name: str, t: Attribute, *, ints: bool, bools: bool) -> Attri
     element = element_of(t)
     if is_float(element) or (ints and is_int(element) and element != i1) or (bools and element == i1):
         return element
-    kinds = "floating-point" + (", integer" if ints else "") + (" or i1" if bools else "")
-    raise ShapeError(f"{name} needs a {kinds} tensor, got {t}")
+    kinds = ["floating-point", *(["integer"] if ints else []), *(["i1"] if bools else [])]
+    kinds_text = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
+    raise ShapeError(f"{name} needs a {kinds_text} tensor, got {t}")
 
 
 class ReduceOp(InferOp):

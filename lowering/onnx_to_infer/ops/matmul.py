@@ -12,7 +12,7 @@ from infer.dialects.infer.base import is_int
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.dialects.infer.tensor import SqueezeOp, UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
-from infer.lowering.onnx_to_infer.ops.reduction import shape_checked
+from infer.lowering.onnx_to_infer.ops.reduction import onnx_float, shape_checked
 
 
 def _unsqueeze(c: Conversion, value: SSAValue, axes: Sequence[int]) -> SSAValue:
@@ -29,14 +29,15 @@ def matmul(c: Conversion) -> SSAValue:
     rank_a, rank_b = c.rank(a), c.rank(b)
     if rank_a == 0 or rank_b == 0:
         c.error(f"operands must have rank >= 1, got ranks {rank_a} and {rank_b}")
-    # numpy: a 1-D lhs is a row [1, K], a 1-D rhs a column [K, 1]; the dim goes away after.
+    # numpy: a 1-D lhs is a row [1, K], a 1-D rhs a column [K, 1], each removed from the
+    # result after; the operand of lower rank gets leading dims of size 1.
+    rank = max(rank_a, rank_b, 2)
     if rank_a == 1:
-        a = _unsqueeze(c, a, [0])
+        a = _unsqueeze(c, a, list(range(rank - 1)))
     if rank_b == 1:
-        b = _unsqueeze(c, b, [1])
+        b = _unsqueeze(c, b, [*range(rank - 2), rank - 1])
     a, b = c.broadcast(a, b)
     y = c.emit(MatmulOp(a, b))
-    rank = c.rank(y)
     squeezed = [rank - 2] * (rank_a == 1) + [rank - 1] * (rank_b == 1)
     return c.emit(SqueezeOp(y, squeezed)) if squeezed else y
 
@@ -47,7 +48,7 @@ def gemm(c: Conversion) -> SSAValue:
     a, b = c.input(0), c.input(1)
     if c.rank(a) != 2 or c.rank(b) != 2:
         c.error(f"A and B must be matrices, got ranks {c.rank(a)} and {c.rank(b)}")
-    alpha, beta = float(c.attr("alpha", 1.0)), float(c.attr("beta", 1.0))
+    alpha, beta = onnx_float(c.attr("alpha", 1.0)), onnx_float(c.attr("beta", 1.0))
     if is_int(c.element(a)) and (alpha != int(alpha) or beta != int(beta)):
         c.error(f"alpha {alpha} and beta {beta} must be integers for {c.element(a)} operands")
     # C is required before version 11; with beta = 0 it does not contribute (as in BLAS).

@@ -11,7 +11,7 @@ from infer.dialects.infer import constant_value
 from infer.dialects.infer.elementwise import AddOp, CastOp, DivOp, MulOp, SqrtOp, SubOp
 from infer.dialects.infer.normalization import BatchNormOp, InstanceNormOp, LayerNormOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
-from infer.lowering.onnx_to_infer.ops.reduction import normalize_axis, shape_checked
+from infer.lowering.onnx_to_infer.ops.reduction import normalize_axis, onnx_float, shape_checked
 
 
 def _like_input(c: Conversion, value: SSAValue, x: SSAValue) -> SSAValue:
@@ -48,7 +48,7 @@ def batch_normalization(c: Conversion) -> SSAValue:
         c.error("training mode (training_mode = 1) is not supported", hint="set training_mode = 0 for inference")
     _reject_used_outputs(c, "training mode")
     scale, bias, mean, var = _params(c, x, [1, 2, 3, 4])
-    epsilon = float(c.attr("epsilon", 1e-5))
+    epsilon = onnx_float(c.attr("epsilon", 1e-5))
     if c.version < 9 and not c.attr("spatial", 1):
         return _per_activation_batch_norm(c, x, scale, bias, mean, var, epsilon)
     return c.emit(BatchNormOp(x, scale, bias, mean, var, epsilon=epsilon))
@@ -60,8 +60,8 @@ def _per_activation_batch_norm(
     """`spatial = 0` (before version 9): parameters of shape [C, D1, ...], one per activation."""
     rank = c.rank(x)
     for p in (scale, bias, mean, var):
-        if c.rank(p) >= rank:
-            c.error(f"with spatial = 0, parameters must have rank < {rank} ([C, D1, ...]), got rank {c.rank(p)}")
+        if c.rank(p) != rank - 1:
+            c.error(f"with spatial = 0, parameters must have rank {rank - 1} ([C, D1, ...]), got rank {c.rank(p)}")
     x, scale, bias, mean, var = c.broadcast(x, scale, bias, mean, var)
     std = c.emit(SqrtOp(c.emit(AddOp(var, c.scalar_like(epsilon, var)))))
     normalized = c.emit(DivOp(*c.broadcast(c.emit(SubOp(x, mean)), std)))
@@ -75,7 +75,7 @@ def instance_normalization(c: Conversion) -> SSAValue:
     if c.rank(x) < 3:
         c.error(f"input must have rank >= 3 ([N, C, spatial...]), got rank {c.rank(x)}")
     scale, bias = _params(c, x, [1, 2])
-    return c.emit(InstanceNormOp(x, scale, bias, epsilon=float(c.attr("epsilon", 1e-5))))
+    return c.emit(InstanceNormOp(x, scale, bias, epsilon=onnx_float(c.attr("epsilon", 1e-5))))
 
 
 @converter("LayerNormalization")
@@ -90,6 +90,6 @@ def layer_normalization(c: Conversion) -> list[SSAValue | None]:
     bias = c.optional_input(2)
     if bias is not None:
         bias = c.to_rank(bias, rank)
-    y = c.emit(LayerNormOp(x, scale, bias, axis=axis, epsilon=float(c.attr("epsilon", 1e-5))))
+    y = c.emit(LayerNormOp(x, scale, bias, axis=axis, epsilon=onnx_float(c.attr("epsilon", 1e-5))))
     # Mean and InvStdDev are not produced: using them is a diagnostic.
     return [y, None, None]

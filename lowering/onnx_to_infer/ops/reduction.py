@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from xdsl.dialects.builtin import f64
 from xdsl.ir import Attribute, SSAValue
 
@@ -48,6 +49,12 @@ def shape_checked(fn: ConverterFn) -> ConverterFn:
             c.error(str(e))
 
     return convert
+
+
+def onnx_float(value: float) -> float:
+    """An ONNX float attribute (a float32) as the shortest decimal that rounds to it:
+    `epsilon = 1e-5` stays 1e-05 rather than becoming 9.9999997473787516e-06."""
+    return float(str(np.float32(value)))
 
 
 def normalize_axes(c: Conversion, axes: Sequence[int], rank: int, what: str = "axes") -> list[int]:

@@ -1,0 +1,88 @@
+// RUN: infer-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-infer | filecheck %s
+
+// CHECK-LABEL: func.func @batch_norm
+// CHECK: infer.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64}
+// CHECK-SAME: -> tensor<?x64x?x?xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 15 : i64}} {
+  func.func @batch_norm(%x: tensor<?x64x?x?xf32>, %s: tensor<64xf32>, %b: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>) -> tensor<?x64x?x?xf32> {
+    %y, %rm, %rv, %sm, %sv = onnx.BatchNormalization(%x, %s, %b, %m, %v) {epsilon = 1.0e-3 : f32} : (tensor<?x64x?x?xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<?x64x?x?xf32>, none, none, none, none)
+    func.return %y : tensor<?x64x?x?xf32>
+  }
+}
+
+// -----
+
+// BatchNormalization-15 may take parameters of another type: they are cast to the input's.
+// CHECK-LABEL: func.func @batch_norm_mixed
+// CHECK: %[[S:.*]] = infer.cast %{{.*}} : (tensor<8xf32>) -> tensor<8xf16>
+// CHECK: infer.batch_norm %{{.*}}, %[[S]], {{.*}} : (tensor<2x8xf16>, tensor<8xf16>, tensor<8xf16>, tensor<8xf16>, tensor<8xf16>) -> tensor<2x8xf16>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 15 : i64}} {
+  func.func @batch_norm_mixed(%x: tensor<2x8xf16>, %s: tensor<8xf32>, %b: tensor<8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>) -> tensor<2x8xf16> {
+    %y, %rm, %rv, %sm, %sv = onnx.BatchNormalization(%x, %s, %b, %m, %v) : (tensor<2x8xf16>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x8xf16>, none, none, none, none)
+    func.return %y : tensor<2x8xf16>
+  }
+}
+
+// -----
+
+// spatial = 0 (before version 9): one parameter per activation, as broadcast elementwise ops.
+// CHECK-LABEL: func.func @batch_norm_per_activation
+// CHECK-NOT: infer.batch_norm
+// CHECK: infer.sqrt
+// CHECK: infer.div
+// CHECK: infer.mul
+// CHECK: infer.add %{{.*}}, %{{.*}} : (tensor<?x3x4xf32>, tensor<1x3x4xf32>) -> tensor<?x3x4xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 7 : i64}} {
+  func.func @batch_norm_per_activation(%x: tensor<?x3x4xf32>, %p: tensor<3x4xf32>) -> tensor<?x3x4xf32> {
+    %y, %rm, %rv, %sm, %sv = onnx.BatchNormalization(%x, %p, %p, %p, %p) {spatial = 0 : i64} : (tensor<?x3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>) -> (tensor<?x3x4xf32>, none, none, none, none)
+    func.return %y : tensor<?x3x4xf32>
+  }
+}
+
+// -----
+
+// CHECK: BatchNormalization, opset 15: training mode (training_mode = 1) is not supported
+builtin.module attributes {onnx.opset_import = {ai.onnx = 15 : i64}} {
+  func.func @batch_norm_training(%x: tensor<2x3xf32>, %p: tensor<3xf32>) -> tensor<2x3xf32> {
+    %y, %rm, %rv, %sm, %sv = onnx.BatchNormalization(%x, %p, %p, %p, %p) {training_mode = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, none, none, none, none)
+    func.return %y : tensor<2x3xf32>
+  }
+}
+
+// -----
+
+// CHECK-LABEL: func.func @instance_norm
+// CHECK: infer.instance_norm %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-05 : f64}
+// CHECK-SAME: : (tensor<?x3x?xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x?xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 6 : i64}} {
+  func.func @instance_norm(%x: tensor<?x3x?xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<?x3x?xf32> {
+    %y = onnx.InstanceNormalization(%x, %s, %b) : (tensor<?x3x?xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x?xf32>
+    func.return %y : tensor<?x3x?xf32>
+  }
+}
+
+// -----
+
+// Scale and bias get the input's rank; the axis is normalized.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK: %[[S:.*]] = infer.unsqueeze %{{.*}} {axes = array<i64: 0, 1>} : (tensor<768xf32>) -> tensor<1x1x768xf32>
+// CHECK: infer.layer_norm %{{.*}}, %[[S]] {axis = 2 : i64, epsilon = 1.000000e-05 : f64}
+// CHECK-SAME: : (tensor<?x?x768xf32>, tensor<1x1x768xf32>) -> tensor<?x?x768xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
+  func.func @layer_norm(%x: tensor<?x?x768xf32>, %s: tensor<768xf32>) -> tensor<?x?x768xf32> {
+    %none = onnx.NoValue
+    %y, %mean, %inv = onnx.LayerNormalization(%x, %s, %none) : (tensor<?x?x768xf32>, tensor<768xf32>, none) -> (tensor<?x?x768xf32>, none, none)
+    func.return %y : tensor<?x?x768xf32>
+  }
+}
+
+// -----
+
+// CHECK: LayerNormalization, opset 17: output 'Mean' is used but not supported
+builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
+  func.func @layer_norm_mean(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x1xf32> {
+    %none = onnx.NoValue
+    %y, %mean, %inv = onnx.LayerNormalization(%x, %s, %none) : (tensor<2x3xf32>, tensor<3xf32>, none) -> (tensor<2x3xf32>, tensor<2x1xf32>, none)
+    func.return %mean : tensor<2x1xf32>
+  }
+}
