@@ -15,7 +15,7 @@ reads input positions `o * stride - pad_begin + t * dilation`, `t` in
            pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>}
            : (tensor<1x64x8x8xf32>, tensor<64x32x3x3xf32>) -> tensor<1x32x16x16xf32>
     %m = infer.max_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
-           pads = array<i64: 1, 1, 1, 1>, ceil_mode} : (tensor<?x64x112x112xf32>) -> tensor<?x64x56x56xf32>
+           pads = array<i64: 1, 1, 1, 1>} : (tensor<?x64x112x112xf32>) -> tensor<?x64x56x56xf32>
     %a = infer.avg_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
            pads = array<i64: 0, 0, 0, 0>, count_include_pad, layout = "nhwc"}
            : (tensor<1x8x8x16xf32>) -> tensor<1x4x4x16xf32>
