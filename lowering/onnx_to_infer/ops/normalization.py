@@ -1,14 +1,21 @@
-"""BatchNormalization, InstanceNormalization, LayerNormalization (inference only)."""
+"""BatchNormalization, InstanceNormalization, LayerNormalization (inference only).
+
+Training-mode batch normalization (batch statistics, running-statistics outputs)
+is a diagnostic. LayerNormalization's Mean and InvStdDev outputs, when used,
+are computed beside the composite from core ops.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xdsl.dialects.builtin import f32
 from xdsl.ir import SSAValue
 
 from infer.dialects.dtypes import to_numpy
 from infer.dialects.infer import constant_value
-from infer.dialects.infer.elementwise import AddOp, CastOp, DivOp, MulOp, SqrtOp, SubOp
+from infer.dialects.infer.elementwise import AddOp, CastOp, DivOp, MulOp, ReciprocalOp, SqrtOp, SubOp
+from infer.dialects.infer.reduction import ReduceMeanOp
 from infer.dialects.infer.normalization import BatchNormOp, InstanceNormOp, LayerNormOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.lowering.onnx_to_infer.ops.reduction import normalize_axis, onnx_float, shape_checked
@@ -90,6 +97,20 @@ def layer_normalization(c: Conversion) -> list[SSAValue | None]:
     bias = c.optional_input(2)
     if bias is not None:
         bias = c.to_rank(bias, rank)
-    y = c.emit(LayerNormOp(x, scale, bias, axis=axis, epsilon=onnx_float(c.attr("epsilon", 1e-5))))
-    # Mean and InvStdDev are not produced: using them is a diagnostic.
-    return [y, None, None]
+    epsilon = onnx_float(c.attr("epsilon", 1e-5))
+    y = c.emit(LayerNormOp(x, scale, bias, axis=axis, epsilon=epsilon))
+    if not (c.op.results[1].uses or c.op.results[2].uses):
+        return [y, None, None]
+    return [y, *_layer_norm_statistics(c, x, list(range(axis, rank)), epsilon)]
+
+
+def _layer_norm_statistics(c: Conversion, x: SSAValue, axes: list[int], epsilon: float) -> list[SSAValue]:
+    """LayerNormalization's Mean and InvStdDev outputs, in float32 (stash_type 1), dims
+    `axes` kept as 1: the composite's statistics, built from core ops."""
+    if c.element(x) != f32:
+        x = c.emit(CastOp(x, f32))
+    mean = c.emit(ReduceMeanOp(x, axes, keepdims=True))
+    centered = c.emit(SubOp(x, mean))
+    var = c.emit(ReduceMeanOp(c.emit(MulOp(centered, centered)), axes, keepdims=True))
+    inv_std = c.emit(ReciprocalOp(c.emit(SqrtOp(c.emit(AddOp(var, c.scalar_like(epsilon, var)))))))
+    return [mean, inv_std]

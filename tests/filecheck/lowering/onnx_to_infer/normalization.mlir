@@ -78,11 +78,28 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
 
 // -----
 
-// CHECK: LayerNormalization, opset 17: output 'Mean' is used but not supported
+// Mean and InvStdDev, when used, are computed in float32 beside the composite.
+// CHECK-LABEL: func.func @layer_norm_statistics
+// CHECK: infer.layer_norm
+// CHECK: %[[X:.*]] = infer.cast %{{.*}} : (tensor<2x3xf16>) -> tensor<2x3xf32>
+// CHECK: %[[MEAN:.*]] = infer.reduce_mean %[[X]] {axes = array<i64: 1>, keepdims} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+// CHECK: %[[INV:.*]] = infer.reciprocal %{{.*}} : (tensor<2x1xf32>) -> tensor<2x1xf32>
+// CHECK: func.return %[[MEAN]], %[[INV]]
 builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
-  func.func @layer_norm_mean(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x1xf32> {
+  func.func @layer_norm_statistics(%x: tensor<2x3xf16>, %s: tensor<3xf16>) -> (tensor<2x1xf32>, tensor<2x1xf32>) {
     %none = onnx.NoValue
-    %y, %mean, %inv = onnx.LayerNormalization(%x, %s, %none) : (tensor<2x3xf32>, tensor<3xf32>, none) -> (tensor<2x3xf32>, tensor<2x1xf32>, none)
-    func.return %mean : tensor<2x1xf32>
+    %y, %mean, %inv = onnx.LayerNormalization(%x, %s, %none) : (tensor<2x3xf16>, tensor<3xf16>, none) -> (tensor<2x3xf16>, tensor<2x1xf32>, tensor<2x1xf32>)
+    func.return %mean, %inv : tensor<2x1xf32>, tensor<2x1xf32>
+  }
+}
+
+// -----
+
+// CHECK: LayerNormalization, opset 17: attribute 'stash_type' = 11 is not supported
+builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
+  func.func @layer_norm_stash_type(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+    %none = onnx.NoValue
+    %y, %mean, %inv = onnx.LayerNormalization(%x, %s, %none) {stash_type = 11 : i64} : (tensor<2x3xf32>, tensor<3xf32>, none) -> (tensor<2x3xf32>, none, none)
+    func.return %y : tensor<2x3xf32>
   }
 }
