@@ -46,6 +46,11 @@ _RESERVED = {
 }  # fmt: skip
 
 
+_REGION_ORDER = {"then_branch": 0, "else_branch": 1}
+"""Regions follow the order of the graph attributes' names, except that If's
+branches read then-before-else (as in MLIR's `scf.if`)."""
+
+
 @dataclass
 class Formal:
     name: str
@@ -140,6 +145,7 @@ def generate() -> str:
             for attr in s.attributes.values():
                 if attr.type == _AttrType.GRAPH and attr.name not in graphs:
                     graphs.append(attr.name)
+        graphs.sort(key=lambda name: (_REGION_ORDER.get(name, len(_REGION_ORDER)), name))
         doc = _first_sentence(schemas[-1].doc or "") or f"ONNX operator {op_name}"
         out += [
             "",

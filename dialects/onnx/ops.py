@@ -1291,9 +1291,9 @@ class IfOp(OnnxOp):
     cond = operand_def()
     OUTPUTS: ClassVar[tuple[str, ...]] = ('outputs',)
     outputs = var_result_def()
-    GRAPH_ATTRS: ClassVar[tuple[str, ...]] = ('else_branch', 'then_branch')
-    else_branch = region_def()
+    GRAPH_ATTRS: ClassVar[tuple[str, ...]] = ('then_branch', 'else_branch')
     then_branch = region_def()
+    else_branch = region_def()
 
 
 @irdl_op_definition

@@ -163,8 +163,13 @@ def onnx_type_string(t: Attribute) -> str | None:
         inner = onnx_type_string(t.element_type)
         return None if inner is None else f"optional({inner})"
     if isinstance(t, MapType):
+        # ONNX writes a map's tensor values by their element type: `map(string, float)`.
         key = element_type_name(t.key_type)
-        value = onnx_type_string(t.value_type)
+        value_type = t.value_type
+        if isinstance(value_type, TensorType | UnrankedTensorType):
+            value = element_type_name(value_type.element_type)
+        else:
+            value = onnx_type_string(value_type)
         return None if key is None or value is None else f"map({key}, {value})"
     return None
 

@@ -343,7 +343,7 @@ class _Importer:
             (arg_types, [v.type for v in results]),
             Region(block),
             arg_attrs=ArrayAttr([self._io_attrs(i) for i in inputs]),
-            res_attrs=ArrayAttr([self._io_attrs(o) for o in graph.output]),
+            res_attrs=ArrayAttr([self._io_attrs(o, v.type) for o, v in zip(graph.output, results, strict=True)]),
         )
         module = ModuleOp([function])
         module.attributes["onnx.opset_import"] = opset_attr(self.opsets)
@@ -364,10 +364,14 @@ class _Importer:
             )
         return found
 
-    def _io_attrs(self, info: onnx.ValueInfoProto) -> DictionaryAttr:
+    def _io_attrs(self, info: onnx.ValueInfoProto, value_type: Attribute | None = None) -> DictionaryAttr:
+        """Name and dim symbols of an input or output; a symbol is kept only for
+        a dim that is dynamic in the value's type (shape inference may know it)."""
         params: list[str] = []
         if info.type.HasField("tensor_type") and info.type.tensor_type.HasField("shape"):
             params = [d.dim_param if d.HasField("dim_param") else "" for d in info.type.tensor_type.shape.dim]
+        if isinstance(value_type, TensorType) and len(value_type.get_shape()) == len(params):
+            params = [p if dim == _DYNAMIC else "" for p, dim in zip(params, value_type.get_shape(), strict=True)]
         return io_attrs(info.name, params)
 
     # -- graphs -----------------------------------------------------------------------
