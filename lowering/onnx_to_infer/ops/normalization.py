@@ -15,8 +15,8 @@ from xdsl.ir import SSAValue
 from infer.dialects.dtypes import to_numpy
 from infer.dialects.infer import constant_value
 from infer.dialects.infer.elementwise import AddOp, CastOp, DivOp, MulOp, ReciprocalOp, SqrtOp, SubOp
-from infer.dialects.infer.reduction import ReduceMeanOp
 from infer.dialects.infer.normalization import BatchNormOp, InstanceNormOp, LayerNormOp
+from infer.dialects.infer.reduction import ReduceMeanOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.lowering.onnx_to_infer.ops.reduction import normalize_axis, onnx_float, shape_checked
 
