@@ -5,10 +5,20 @@ stretches to the other operand's dim (see `base.broadcast_shapes`):
 
     %z = infer.add %x, %b : (tensor<?x64x?x?xf32>, tensor<1x64x1x1xf32>) -> tensor<?x64x?x?xf32>
     %r = infer.relu %z : (tensor<?x64x?x?xf32>) -> tensor<?x64x?x?xf32>
+    %q = infer.div %i, %j : (tensor<4xi32>, tensor<1xi32>) -> tensor<4xi32>
+    %o = infer.mod %i, %j {fmod} : (tensor<4xi32>, tensor<1xi32>) -> tensor<4xi32>
     %m = infer.less %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+    %n = infer.is_nan %x : (tensor<4xf32>) -> tensor<4xi1>
+    %f = infer.is_inf %x {detect_negative = false} : (tensor<4xf32>) -> tensor<4xi1>
     %s = infer.select %m, %x, %y : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
     %c = infer.clip %x {min = 0.0 : f64, max = 6.0 : f64} : (tensor<4xf32>) -> tensor<4xf32>
+    %k = infer.clip %i {min = 0 : i64} : (tensor<4xi32>) -> tensor<4xi32>
     %i = infer.cast %x : (tensor<4xf32>) -> tensor<4xi64>
+
+Arithmetic (`add` ... `mod`, `neg`, `abs`, `sign`, `relu`) is defined on
+integers and floats, not on i1; the unary math functions (`exp`, `sin`,
+`erf`, ...) on floats only; logical ops on i1 only. Integer arithmetic wraps
+around on overflow; integer division by zero is undefined.
 """
 
 from __future__ import annotations
@@ -16,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
-from xdsl.dialects.builtin import FloatAttr, TensorType, UnitAttr, f64, i1
+from xdsl.dialects.builtin import BoolAttr, FloatAttr, IntegerAttr, TensorType, UnitAttr, f64, i1, i64
 from xdsl.ir import Attribute, SSAValue
-from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def, traits_def
+from xdsl.irdl import base, irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def, traits_def
 from xdsl.traits import Pure
 
 from infer.dialects.infer.base import (
@@ -28,8 +38,14 @@ from infer.dialects.infer.base import (
     dims_of,
     element_of,
     is_float,
+    is_int,
     tensor_type,
 )
+
+
+def is_numeric(element: Attribute) -> bool:
+    """Floats and integers wider than one bit (i1 is a truth value, not a number)."""
+    return is_float(element) or (is_int(element) and element != i1)
 
 
 class UnaryOp(InferOp):
@@ -51,6 +67,8 @@ class UnaryOp(InferOp):
         dims_of(t)
         if cls.FLOAT_ONLY and not is_float(element_of(t)):
             raise ShapeError(f"{cls.name} needs a floating-point tensor, got {t}")
+        if not cls.FLOAT_ONLY and not is_numeric(element_of(t)):
+            raise ShapeError(f"{cls.name} needs an integer or floating-point tensor, got {t}")
         return [t]
 
 
@@ -76,14 +94,14 @@ class AbsOp(UnaryAnyOp):
 
 @irdl_op_definition
 class SignOp(UnaryAnyOp):
-    """Elementwise sign: -1, 0 or 1 (0 for NaN stays NaN)."""
+    """Elementwise sign: -1, 0 or 1 (zero for both zeros; NaN stays NaN)."""
 
     name = "infer.sign"
 
 
 @irdl_op_definition
 class ReluOp(UnaryAnyOp):
-    """Elementwise `max(x, 0)`."""
+    """Elementwise `max(x, 0)` (NaN stays NaN)."""
 
     name = "infer.relu"
 
@@ -173,6 +191,69 @@ class CosOp(UnaryOp):
 
 
 @irdl_op_definition
+class TanOp(UnaryOp):
+    """Elementwise tangent."""
+
+    name = "infer.tan"
+
+
+@irdl_op_definition
+class AsinOp(UnaryOp):
+    """Elementwise arcsine (NaN outside [-1, 1])."""
+
+    name = "infer.asin"
+
+
+@irdl_op_definition
+class AcosOp(UnaryOp):
+    """Elementwise arccosine (NaN outside [-1, 1])."""
+
+    name = "infer.acos"
+
+
+@irdl_op_definition
+class AtanOp(UnaryOp):
+    """Elementwise arctangent."""
+
+    name = "infer.atan"
+
+
+@irdl_op_definition
+class SinhOp(UnaryOp):
+    """Elementwise hyperbolic sine."""
+
+    name = "infer.sinh"
+
+
+@irdl_op_definition
+class CoshOp(UnaryOp):
+    """Elementwise hyperbolic cosine."""
+
+    name = "infer.cosh"
+
+
+@irdl_op_definition
+class AsinhOp(UnaryOp):
+    """Elementwise inverse hyperbolic sine."""
+
+    name = "infer.asinh"
+
+
+@irdl_op_definition
+class AcoshOp(UnaryOp):
+    """Elementwise inverse hyperbolic cosine (NaN below 1)."""
+
+    name = "infer.acosh"
+
+
+@irdl_op_definition
+class AtanhOp(UnaryOp):
+    """Elementwise inverse hyperbolic tangent (NaN outside [-1, 1])."""
+
+    name = "infer.atanh"
+
+
+@irdl_op_definition
 class NotOp(UnaryOp):
     """Elementwise logical not of an i1 tensor."""
 
@@ -183,6 +264,54 @@ class NotOp(UnaryOp):
         if element_of(operand_types[0]) != i1:
             raise ShapeError(f"infer.not needs an i1 tensor, got {operand_types[0]}")
         return [operand_types[0]]
+
+
+@irdl_op_definition
+class IdentityOp(UnaryOp):
+    """The operand itself, of any element type (kept so that rewrites can remove it)."""
+
+    name = "infer.identity"
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        dims_of(operand_types[0])
+        return [operand_types[0]]
+
+
+class PredicateOp(UnaryOp):
+    """Base of tests on the values of a floating-point tensor: i1 result."""
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        t = operand_types[0]
+        if not is_float(element_of(t)):
+            raise ShapeError(f"{cls.name} needs a floating-point tensor, got {t}")
+        return [tensor_type(i1, dims_of(t))]
+
+
+@irdl_op_definition
+class IsNaNOp(PredicateOp):
+    """Elementwise `x is NaN`."""
+
+    name = "infer.is_nan"
+
+
+@irdl_op_definition
+class IsInfOp(PredicateOp):
+    """Elementwise `x is +inf` (if `detect_positive`) or `x is -inf` (if `detect_negative`)."""
+
+    name = "infer.is_inf"
+    detect_positive = prop_def(BoolAttr, default_value=BoolAttr.from_bool(True))
+    detect_negative = prop_def(BoolAttr, default_value=BoolAttr.from_bool(True))
+
+    def __init__(self, input: SSAValue, detect_positive: bool = True, detect_negative: bool = True) -> None:
+        self._build(
+            [input],
+            {
+                "detect_positive": BoolAttr.from_bool(detect_positive),
+                "detect_negative": BoolAttr.from_bool(detect_negative),
+            },
+        )
 
 
 # -- binary ----------------------------------------------------------------------------
@@ -205,70 +334,89 @@ class BinaryOp(InferOp):
         return element
 
     @classmethod
+    def check_element(cls, element: Attribute) -> None:
+        """Raises ShapeError if the op is not defined on `element` (any type by default)."""
+
+    @classmethod
     def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
         a, b = operand_types
         if element_of(a) != element_of(b):
             raise ShapeError(f"{cls.name} operands must have one element type, got {a} and {b}")
+        cls.check_element(element_of(a))
         shape = broadcast_shapes([dims_of(a), dims_of(b)], f"{cls.name} operands")
         return [tensor_type(cls.result_element(element_of(a)), shape)]
 
 
+class ArithmeticOp(BinaryOp):
+    """Base of binary arithmetic: integers and floats, not i1."""
+
+    @classmethod
+    def check_element(cls, element: Attribute) -> None:
+        if not is_numeric(element):
+            raise ShapeError(f"{cls.name} needs integer or floating-point operands, got {element}")
+
+
 @irdl_op_definition
-class AddOp(BinaryOp):
+class AddOp(ArithmeticOp):
     """Elementwise `lhs + rhs`."""
 
     name = "infer.add"
 
 
 @irdl_op_definition
-class SubOp(BinaryOp):
+class SubOp(ArithmeticOp):
     """Elementwise `lhs - rhs`."""
 
     name = "infer.sub"
 
 
 @irdl_op_definition
-class MulOp(BinaryOp):
+class MulOp(ArithmeticOp):
     """Elementwise `lhs * rhs`."""
 
     name = "infer.mul"
 
 
 @irdl_op_definition
-class DivOp(BinaryOp):
+class DivOp(ArithmeticOp):
     """Elementwise `lhs / rhs`; integer division truncates towards zero."""
 
     name = "infer.div"
 
 
 @irdl_op_definition
-class PowOp(BinaryOp):
-    """Elementwise `lhs ^ rhs`."""
+class PowOp(ArithmeticOp):
+    """Elementwise `lhs ^ rhs`; for integers, a negative exponent gives the
+    truncated quotient `1 / lhs^-rhs` (0 unless `lhs` is 1 or -1)."""
 
     name = "infer.pow"
 
 
 @irdl_op_definition
 class MaxOp(BinaryOp):
-    """Elementwise maximum; NaN if either is NaN."""
+    """Elementwise maximum; NaN if either is NaN (on i1, logical or)."""
 
     name = "infer.max"
 
 
 @irdl_op_definition
 class MinOp(BinaryOp):
-    """Elementwise minimum; NaN if either is NaN."""
+    """Elementwise minimum; NaN if either is NaN (on i1, logical and)."""
 
     name = "infer.min"
 
 
 @irdl_op_definition
-class ModOp(BinaryOp):
-    """Elementwise remainder with the sign of the divisor (Python's `%`); `fmod`
-    (sign of the dividend) when the `fmod` unit attribute is set."""
+class ModOp(ArithmeticOp):
+    """Elementwise remainder with the sign of the divisor (`lhs - floor(lhs / rhs) * rhs`,
+    Python's `%`); with the `fmod` unit attribute, with the sign of the dividend
+    (`lhs - trunc(lhs / rhs) * rhs`, C's `fmod`)."""
 
     name = "infer.mod"
     fmod = opt_prop_def(UnitAttr)
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, fmod: bool = False) -> None:
+        self._build([lhs, rhs], {"fmod": UnitAttr() if fmod else None})
 
 
 class CompareOp(BinaryOp):
@@ -318,10 +466,9 @@ class LogicalOp(BinaryOp):
     """Base of logical ops on i1 tensors."""
 
     @classmethod
-    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
-        if any(element_of(t) != i1 for t in operand_types):
-            raise ShapeError(f"{cls.name} needs i1 operands")
-        return super().shape_rule(operand_types, properties)
+    def check_element(cls, element: Attribute) -> None:
+        if element != i1:
+            raise ShapeError(f"{cls.name} needs i1 operands, got {element}")
 
 
 @irdl_op_definition
@@ -374,37 +521,52 @@ class SelectOp(InferOp):
         return [tensor_type(element_of(a), shape)]
 
 
+def _bound(value: float | int | None, element: Attribute) -> FloatAttr | IntegerAttr | None:
+    if value is None:
+        return None
+    if is_float(element):
+        return FloatAttr(float(value), f64)
+    return IntegerAttr(int(value), i64)
+
+
 @irdl_op_definition
 class ClipOp(InferOp):
-    """Elementwise `min(max(x, min), max)`; an absent bound does not clip."""
+    """Elementwise `min(max(x, min), max)`; an absent bound does not clip. Bounds
+    are f64 for a floating-point input, i64 for an integer one (NaN stays NaN)."""
 
     name = "infer.clip"
     input = operand_def(TensorType)
-    min = opt_prop_def(FloatAttr)
-    max = opt_prop_def(FloatAttr)
+    min = opt_prop_def(base(FloatAttr) | base(IntegerAttr))
+    max = opt_prop_def(base(FloatAttr) | base(IntegerAttr))
     result = result_def(TensorType)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` functional-type(operands, results)"
 
-    def __init__(self, input: SSAValue, min: float | None = None, max: float | None = None) -> None:
-        self._build(
-            [input],
-            {
-                "min": None if min is None else FloatAttr(min, f64),
-                "max": None if max is None else FloatAttr(max, f64),
-            },
-        )
+    def __init__(self, input: SSAValue, min: float | int | None = None, max: float | int | None = None) -> None:
+        element = element_of(input.type)
+        self._build([input], {"min": _bound(min, element), "max": _bound(max, element)})
 
     @classmethod
     def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
-        dims_of(operand_types[0])
-        return [operand_types[0]]
+        t = operand_types[0]
+        dims_of(t)
+        element = element_of(t)
+        if not is_numeric(element):
+            raise ShapeError(f"infer.clip needs an integer or floating-point tensor, got {t}")
+        expected = FloatAttr if is_float(element) else IntegerAttr
+        for name in ("min", "max"):
+            bound = properties.get(name)
+            if bound is not None and not isinstance(bound, expected):
+                kind = "a float" if expected is FloatAttr else "an integer"
+                raise ShapeError(f"infer.clip bound '{name}' must be {kind} for {t}, got {bound}")
+        return [t]
 
 
 @irdl_op_definition
 class CastOp(InferOp):
     """Elementwise conversion to the result's element type (floats to integers
-    truncate towards zero; to i1, nonzero is true)."""
+    truncate towards zero; integers to narrower integers wrap around; to i1,
+    nonzero and NaN are true)."""
 
     name = "infer.cast"
     input = operand_def(TensorType)
@@ -424,16 +586,10 @@ class CastOp(InferOp):
         return [tensor_type(element_of(self.result.type), dims_of(self.input.type))]
 
 
-@irdl_op_definition
-class IdentityOp(UnaryAnyOp):
-    """The operand itself (kept so that rewrites can remove it)."""
-
-    name = "infer.identity"
-
-
 UNARY_OPS: list[type[InferOp]] = [
     NegOp, AbsOp, SignOp, ReluOp, ExpOp, LogOp, SqrtOp, ReciprocalOp, TanhOp, SigmoidOp,
-    ErfOp, FloorOp, CeilOp, RoundOp, SinOp, CosOp, NotOp, IdentityOp,
+    ErfOp, FloorOp, CeilOp, RoundOp, SinOp, CosOp, TanOp, AsinOp, AcosOp, AtanOp,
+    SinhOp, CoshOp, AsinhOp, AcoshOp, AtanhOp, NotOp, IdentityOp, IsNaNOp, IsInfOp,
 ]  # fmt: skip
 BINARY_OPS: list[type[InferOp]] = [
     AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp,
