@@ -14,7 +14,8 @@ size 1; without it they are removed.
     %h = infer.hardmax %x {axes = array<i64: 1>} : (tensor<4x10xf32>) -> tensor<4x10xf32>
 
 Integer sums, products and means wrap around like the element type; an
-integer mean rounds towards zero. The reductions of an empty set are the
+integer mean rounds towards zero. Floats narrower than f32 (f16, bf16) are
+summed, and exponentiated in the softmax family, in f32, then rounded back. The reductions of an empty set are the
 identities: 0 for sums, 1 for products, -inf (or the least integer) for
 maxima, +inf (or the greatest integer) for minima; the mean of nothing is NaN.
 """

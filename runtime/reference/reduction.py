@@ -33,24 +33,36 @@ def _keep(op: ReduceOp) -> bool:
     return op.keepdims is not None
 
 
+def _accumulator(dtype: np.dtype) -> np.dtype:
+    """The type sums are accumulated in: f32 for narrower floats (the result is cast
+    back to the op's type), the element type otherwise (integers wrap around)."""
+    if np.issubdtype(dtype, np.floating) and dtype.itemsize < 4:
+        return np.dtype(np.float32)
+    return dtype
+
+
+def _wide(x: np.ndarray) -> np.ndarray:
+    return x.astype(_accumulator(x.dtype), copy=False)
+
+
 @reference(ReduceSumOp)
 def _reduce_sum(op: ReduceSumOp, x: np.ndarray) -> np.ndarray:
-    return np.sum(x, axis=_axes(op), keepdims=_keep(op), dtype=x.dtype)
+    return np.sum(x, axis=_axes(op), keepdims=_keep(op), dtype=_accumulator(x.dtype))
 
 
 @reference(ReduceProdOp)
 def _reduce_prod(op: ReduceProdOp, x: np.ndarray) -> np.ndarray:
-    return np.prod(x, axis=_axes(op), keepdims=_keep(op), dtype=x.dtype)
+    return np.prod(x, axis=_axes(op), keepdims=_keep(op), dtype=_accumulator(x.dtype))
 
 
 @reference(ReduceMeanOp)
 def _reduce_mean(op: ReduceMeanOp, x: np.ndarray) -> np.ndarray:
     axes = _axes(op)
     count = int(np.prod([x.shape[a] for a in axes]))
-    total = np.sum(x, axis=axes, keepdims=_keep(op), dtype=x.dtype)
+    total = np.sum(x, axis=axes, keepdims=_keep(op), dtype=_accumulator(x.dtype))
     if np.issubdtype(x.dtype, np.floating):
         with np.errstate(invalid="ignore"):
-            return total / x.dtype.type(count) if count else np.full_like(total, np.nan)
+            return total / total.dtype.type(count) if count else np.full_like(total, np.nan)
     if count == 0:
         raise ValueError("integer mean of an empty set")
     # Integer mean: the quotient rounded towards zero (C's division).
@@ -88,7 +100,7 @@ def _finite_max(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 @reference(ReduceLogSumExpOp)
 def _reduce_log_sum_exp(op: ReduceLogSumExpOp, x: np.ndarray) -> np.ndarray:
-    axes = _axes(op)
+    axes, x = _axes(op), _wide(x)
     shift = _finite_max(x, axes)
     with np.errstate(divide="ignore"):
         y = np.log(np.sum(np.exp(x - shift), axis=axes, keepdims=True)) + shift
@@ -122,7 +134,7 @@ def _shifted(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 @reference(SoftmaxOp)
 def _softmax(op: SoftmaxOp, x: np.ndarray) -> np.ndarray:
-    axes = _axes(op)
+    axes, x = _axes(op), _wide(x)
     with np.errstate(invalid="ignore"):
         e = np.exp(_shifted(x, axes))
         return e / np.sum(e, axis=axes, keepdims=True)
@@ -130,7 +142,7 @@ def _softmax(op: SoftmaxOp, x: np.ndarray) -> np.ndarray:
 
 @reference(LogSoftmaxOp)
 def _log_softmax(op: LogSoftmaxOp, x: np.ndarray) -> np.ndarray:
-    axes = _axes(op)
+    axes, x = _axes(op), _wide(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         shifted = _shifted(x, axes)
         return shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))

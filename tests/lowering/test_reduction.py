@@ -113,6 +113,19 @@ def test_integer_log_sum_exp_is_a_diagnostic() -> None:
     assert "\n" not in message and "ReduceLogSumExp, opset 13" in message and "not supported" in message
 
 
+@pytest.mark.parametrize("op", ["ReduceMean", "ReduceMax", "ReduceLogSumExp"])
+def test_float16_reductions(op: str, rng: np.random.Generator) -> None:
+    # f16 sums accumulate in f32, as onnxruntime's do: 30000 values near 3 would overflow f16.
+    x = rng.uniform(2.5, 3.5, (2, 30000)).astype(np.float16)
+    assert_matches_onnxruntime(_reduce_model(op, x, 13, [1], 0), {"x": x}, rtol=2e-3, atol=1e-2)
+
+
+@pytest.mark.parametrize("op", ["Softmax", "LogSoftmax"])
+def test_float16_softmax(op: str, rng: np.random.Generator) -> None:
+    x = (rng.standard_normal((3, 500)) * 4).astype(np.float16)
+    assert_matches_onnxruntime(node_model(op, {"x": x}, opset=13), {"x": x}, rtol=2e-3, atol=1e-3)
+
+
 @pytest.mark.parametrize("op", ["ReduceMax", "ReduceMin"])
 def test_bool_max_min(op: str, rng: np.random.Generator) -> None:
     x = rng.random((3, 4)) > 0.6
