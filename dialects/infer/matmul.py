@@ -5,6 +5,8 @@ both operands have the same rank (>= 2) and their batch dims broadcast by the
 rank-equal rule (a dim of size 1 stretches). Numpy's 1-D operands are the
 lowering's business (it unsqueezes, then squeezes the result).
 
+Products of floats narrower than f32 (f16, bf16) accumulate in f32.
+
 `infer.gemm` is BLAS's `alpha * op(a) * op(b) + beta * c` on rank-2 operands,
 `op` transposing when `trans_a` / `trans_b` is set; `c` is optional and
 broadcasts to `[M, N]` (each of its two dims is 1 or equal to the result's).

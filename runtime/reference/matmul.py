@@ -8,9 +8,16 @@ from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.runtime.interpreter import reference
 
 
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`a @ b`; floats narrower than f32 are multiplied in f32 (BLAS, and better sums)."""
+    if np.issubdtype(a.dtype, np.floating) and a.dtype.itemsize < 4:
+        return np.matmul(a.astype(np.float32), b.astype(np.float32))
+    return np.matmul(a, b)
+
+
 @reference(MatmulOp)
 def _matmul(op: MatmulOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.matmul(a, b)
+    return _product(a, b).astype(a.dtype, copy=False)
 
 
 @reference(GemmOp)
@@ -20,9 +27,9 @@ def _gemm(op: GemmOp, a: np.ndarray, b: np.ndarray, c: np.ndarray | None = None)
         a = a.T
     if op.trans_b is not None:
         b = b.T
-    y = np.matmul(a, b)
+    y = _product(a, b)
     if op.alpha_value != 1.0:
-        y = y * dtype.type(op.alpha_value)
+        y = y * y.dtype.type(op.alpha_value)
     if c is not None:
-        y = y + (c if op.beta_value == 1.0 else c * dtype.type(op.beta_value))
+        y = y + (c if op.beta_value == 1.0 else c * y.dtype.type(op.beta_value))
     return y.astype(dtype, copy=False)

@@ -70,6 +70,14 @@ def test_matmul_other_dtypes(dtype: type, rng: np.random.Generator) -> None:
     assert_matches_onnxruntime(node_model("MatMul", {"a": a, "b": b}, opset=13), {"a": a, "b": b})
 
 
+@pytest.mark.parametrize("op", ["MatMul", "Gemm"])
+def test_float16_products(op: str, rng: np.random.Generator) -> None:
+    a = rng.uniform(0.5, 1.5, (4, 3000)).astype(np.float16)
+    b = rng.uniform(0.5, 1.5, (3000, 3)).astype(np.float16)
+    model = node_model(op, {"a": a, "b": b}, opset=13)
+    assert_matches_onnxruntime(model, {"a": a, "b": b}, rtol=2e-3, atol=1e-2)
+
+
 def test_matmul_mismatched_inner_dims_is_a_diagnostic() -> None:
     a, b = np.zeros((3, 4), np.float32), np.zeros((5, 6), np.float32)
     with pytest.raises(infer.InferError) as info:
