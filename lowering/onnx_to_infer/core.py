@@ -35,7 +35,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from infer.diagnostics import InferError, UnsupportedError, node_name
 from infer.dialects.constants import numpy_to_dense
 from infer.dialects.infer import ConstantOp, constant_value
-from infer.dialects.infer.base import Shape, dims_of, tensor_type
+from infer.dialects.infer.base import Shape, ShapeError, dims_of, tensor_type
 from infer.dialects.infer.tensor import UnsqueezeOp
 from infer.dialects.onnx import OPSET_ATTR, NoValueOp, OnnxOp
 from infer.dialects.onnx.base import attribute_to_python
@@ -272,6 +272,9 @@ def _convert_op(op: OnnxOp) -> None:
         produced = fn(conversion)
     except InferError as e:
         raise e.with_context(node=node_name(op), op=op.ONNX_NAME, opset=opset) from None
+    except ShapeError as e:
+        # An infer op's shape rule rejected what the node gives it.
+        raise InferError(str(e), node=node_name(op), op=op.ONNX_NAME, opset=opset) from None
     results: list[SSAValue | None]
     if produced is None:
         results = []
