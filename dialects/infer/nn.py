@@ -1,4 +1,5 @@
-"""Neural-network ops: convolution, transposed convolution, pooling, local response normalization.
+"""Neural-network ops: convolution, transposed convolution, pooling (max, average, p-norm),
+local response normalization.
 
 Spatial ops work on any number of spatial dims. Their data layout is explicit:
 `layout = "nchw"` (channels first, the default) or `"nhwc"` (channels last),
@@ -19,6 +20,8 @@ reads input positions `o * stride - pad_begin + t * dilation`, `t` in
     %a = infer.avg_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
            pads = array<i64: 0, 0, 0, 0>, count_include_pad, layout = "nhwc"}
            : (tensor<1x8x8x16xf32>) -> tensor<1x4x4x16xf32>
+    %p = infer.lp_pool %x {p = 2.000000e+00 : f64, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>,
+           dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32>
     %l = infer.lrn %x {size = 5 : i64, alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, bias = 1.000000e+00 : f64}
            : (tensor<?x96x55x55xf32>) -> tensor<?x96x55x55xf32>
 """
@@ -434,6 +437,46 @@ class AvgPoolOp(PoolOp):
 
 
 @irdl_op_definition
+class LpPoolOp(PoolOp):
+    """p-norm over each window: `(sum of |x|^p over the window's input elements)
+    ^ (1 / p)`; pads add nothing."""
+
+    name = "infer.lp_pool"
+    p = prop_def(FloatAttr)
+
+    def __init__(
+        self,
+        input: SSAValue,
+        *,
+        p: float,
+        kernel: Sequence[int],
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        pads: Sequence[int],
+        ceil_mode: bool = False,
+        layout: str = "nchw",
+    ) -> None:
+        self._build(
+            [input],
+            {
+                "p": FloatAttr(p, f64),
+                "kernel": i64_array(kernel),
+                "strides": i64_array(strides),
+                "dilations": i64_array(dilations),
+                "pads": i64_array(pads),
+                "ceil_mode": UnitAttr() if ceil_mode else None,
+                "layout": StringAttr(layout),
+            },
+        )
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        if float_of(properties.get("p"), 2.0) <= 0:
+            raise ShapeError(f"infer.lp_pool p must be positive, got {float_of(properties.get('p'))}")
+        return super().shape_rule(operand_types, properties)
+
+
+@irdl_op_definition
 class LrnOp(CompositeOp):
     """Local response normalization across channels:
     `y = x / (bias + alpha / size * square_sum) ^ beta`, where `square_sum` at
@@ -519,4 +562,4 @@ class LrnOp(CompositeOp):
         return [insert(DivOp(x, insert(PowOp(base, scalar(float_of(self.beta))))))]
 
 
-NN_OPS: list[type[InferOp]] = [ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, LrnOp]
+NN_OPS: list[type[InferOp]] = [ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, LpPoolOp, LrnOp]

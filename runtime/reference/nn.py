@@ -21,6 +21,7 @@ from infer.dialects.infer.nn import (
     AvgPoolOp,
     ConvOp,
     ConvTransposeOp,
+    LpPoolOp,
     LrnOp,
     MaxPoolOp,
     PoolOp,
@@ -211,15 +212,17 @@ def _lowest(dtype: np.dtype) -> float | int:
 def pool_nchw(
     x: np.ndarray,
     *,
-    average: bool,
+    kind: str,
     kernel: Sequence[int],
     strides: Sequence[int],
     dilations: Sequence[int],
     pads: Sequence[int],
     ceil_mode: bool,
     count_include_pad: bool = False,
+    p: float = 2.0,
 ) -> np.ndarray:
-    """Max or average pooling of a channels-first `x` (see `infer.max_pool`, `infer.avg_pool`)."""
+    """Pooling of a channels-first `x`: `kind` "max", "avg" or "lp" (see
+    `infer.max_pool`, `infer.avg_pool`, `infer.lp_pool`)."""
     n = len(kernel)
     sizes = x.shape[2:]
     out = [
@@ -231,19 +234,25 @@ def pool_nchw(
         max(pads[n + i], (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - sizes[i] - pads[i])
         for i in range(n)
     ]
-    padded = pad_spatial(x, pads[:n], ends, 0 if average else _lowest(x.dtype))
+    maximum = kind == "max"
+    work = x.dtype if maximum else compute_dtype(x.dtype)
+    if kind == "lp":
+        x = np.abs(x.astype(work, copy=False)) ** p
+    padded = pad_spatial(x, pads[:n], ends, _lowest(x.dtype) if maximum else 0)
     acc: np.ndarray | None = None
     for tap in product(*(range(k) for k in kernel)):
         view = tap_view(padded, tap, out, strides, dilations)
         if acc is None:
-            acc = view.astype(compute_dtype(x.dtype) if average else x.dtype, copy=True)
-        elif average:
-            acc += view
-        else:
+            acc = view.astype(work, copy=True)
+        elif maximum:
             np.maximum(acc, view, out=acc)
+        else:
+            acc += view
     assert acc is not None
-    if not average:
+    if maximum:
         return acc
+    if kind == "lp":
+        return acc ** (1 / p)
     divisor = np.ones([1] * (n + 2), acc.dtype)
     for i in range(n):
         # Position of tap t of window o, in input coordinates; count those in range.
@@ -255,29 +264,35 @@ def pool_nchw(
         return (acc / divisor).astype(x.dtype, copy=False)
 
 
-def _pool(op: PoolOp, x: np.ndarray, *, average: bool, count_include_pad: bool = False) -> np.ndarray:
+def _pool(op: PoolOp, x: np.ndarray, kind: str, count_include_pad: bool = False, p: float = 2.0) -> np.ndarray:
     layout = string_of(op.layout, "nchw")
     y = pool_nchw(
         to_channels_first(x, layout),
-        average=average,
+        kind=kind,
         kernel=ints_of(op.kernel),
         strides=ints_of(op.strides),
         dilations=ints_of(op.dilations),
         pads=ints_of(op.pads),
         ceil_mode=op.ceil_mode is not None,
         count_include_pad=count_include_pad,
+        p=p,
     )
-    return from_channels_first(y, layout)
+    return from_channels_first(y.astype(x.dtype, copy=False), layout)
 
 
 @reference(MaxPoolOp)
 def _max_pool(op: MaxPoolOp, x: np.ndarray) -> np.ndarray:
-    return _pool(op, x, average=False)
+    return _pool(op, x, "max")
 
 
 @reference(AvgPoolOp)
 def _avg_pool(op: AvgPoolOp, x: np.ndarray) -> np.ndarray:
-    return _pool(op, x, average=True, count_include_pad=op.count_include_pad is not None)
+    return _pool(op, x, "avg", count_include_pad=op.count_include_pad is not None)
+
+
+@reference(LpPoolOp)
+def _lp_pool(op: LpPoolOp, x: np.ndarray) -> np.ndarray:
+    return _pool(op, x, "lp", p=float_of(op.p, 2.0))
 
 
 @reference(LrnOp)

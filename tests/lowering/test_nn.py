@@ -497,6 +497,47 @@ def test_pool_diagnostics(rng: np.random.Generator) -> None:
     assert "attribute 'kernel_shape' has 1 entries, expected 2" in _diagnostic(wrong_rank)
 
 
+# -- LpPool and GlobalLpPool -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+@pytest.mark.parametrize("case", sorted(POOL_CASES))
+@pytest.mark.parametrize("opset", [7, 11, 18, 22])
+def test_lp_pool(opset: int, case: str, p: int, rng: np.random.Generator) -> None:
+    shape, attrs = POOL_CASES[case]
+    _check("LpPool", _normal(rng, shape), opset, {**attrs, "p": p})
+
+
+@pytest.mark.parametrize("case", sorted(CEIL_CASES) + sorted(DILATED_CASES))
+@pytest.mark.parametrize("opset", [18, 22])
+def test_lp_pool_ceil_mode_and_dilations(opset: int, case: str, rng: np.random.Generator) -> None:
+    shape, attrs = {**CEIL_CASES, **DILATED_CASES}[case]
+    attrs = {"ceil_mode": 1, **attrs} if case in CEIL_CASES else attrs
+    _check("LpPool", _normal(rng, shape), opset, {**attrs, "p": 3})
+
+
+def test_lp_pool_dynamic_dims(rng: np.random.Generator) -> None:
+    attrs = {"kernel_shape": [3, 2], "pads": [1, 0, 1, 1], "p": 2}
+    for shape in [(2, 3, 9, 8), (1, 3, 5, 4)]:
+        _check("LpPool", _normal(rng, shape), 18, attrs, x_shape=["N", 3, "H", "W"])
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+@pytest.mark.parametrize("shape", [(2, 3, 7), (2, 3, 5, 4), (1, 2, 3, 4, 2)])
+@pytest.mark.parametrize("opset", [7, 13])
+def test_global_lp_pool(opset: int, shape: tuple[int, ...], p: int, rng: np.random.Generator) -> None:
+    symbolic = ["N", shape[1], *[f"D{i}" for i in range(len(shape) - 2)]]
+    _check("GlobalLpPool", _normal(rng, shape), opset, {"p": p}, x_shape=symbolic)
+
+
+def test_lp_pool_diagnostics(rng: np.random.Generator) -> None:
+    x = _normal(rng, (1, 2, 6, 6))
+    model = node_model("LpPool", {"x": x}, opset=18, attrs={"kernel_shape": [2, 2], "p": 0})
+    message = _diagnostic(model)
+    assert "node 'lppool_node'" in message and "LpPool" in message and "opset 18" in message
+    assert "attribute 'p' = 0 is not supported" in message
+
+
 # -- LRN ----------------------------------------------------------------------------------
 
 

@@ -16,7 +16,9 @@ from collections.abc import Callable, Sequence
 from xdsl.ir import Operation, SSAValue
 
 from infer.dialects.infer.base import Dim, ShapeError
-from infer.dialects.infer.nn import AvgPoolOp, ConvOp, ConvTransposeOp, LrnOp, MaxPoolOp
+from infer.dialects.infer.elementwise import AbsOp, PowOp
+from infer.dialects.infer.nn import AvgPoolOp, ConvOp, ConvTransposeOp, LpPoolOp, LrnOp, MaxPoolOp
+from infer.dialects.infer.reduction import ReduceSumOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 
 AUTO_PADS = "NOTSET, SAME_UPPER, SAME_LOWER, VALID"
@@ -227,6 +229,41 @@ def average_pool(c: Conversion) -> SSAValue:
             count_include_pad=bool(c.attr("count_include_pad", 0)),
         ),
     )
+
+
+def _p(c: Conversion) -> float:
+    p = float(c.attr("p", 2))  # a float in version 1, an int since 2
+    if p <= 0:
+        c.unsupported_attr("p", c.attr("p"), "a positive exponent")
+    return p
+
+
+@converter("LpPool")
+def lp_pool(c: Conversion) -> SSAValue:
+    """Versions 1, 2, 11, 18 (ceil_mode, dilations) and 22."""
+    x = c.input(0)
+    kernel, strides, dilations, pads, ceil_mode = _pool_window(c, x)
+    p = _p(c)
+    return _emit(
+        c,
+        lambda: LpPoolOp(x, p=p, kernel=kernel, strides=strides, dilations=dilations, pads=pads, ceil_mode=ceil_mode),
+    )
+
+
+@converter("GlobalLpPool")
+def global_lp_pool(c: Conversion) -> SSAValue:
+    """Versions 1 and 2: `(sum of |x|^p over the spatial dims) ^ (1 / p)`, the
+    spatial dims kept as 1; as reductions, so that they may be dynamic."""
+    x = c.input(0)
+    rank = c.rank(x)
+    if rank < 3:
+        c.error(f"input must have rank >= 3 ([N, C, spatial...]), got rank {rank}")
+    p = _p(c)
+    powered = c.emit(AbsOp(x))
+    if p != 1:
+        powered = c.emit(PowOp(powered, c.scalar_like(p, x)))
+    total = c.emit(ReduceSumOp(powered, list(range(2, rank)), keepdims=True))
+    return total if p == 1 else c.emit(PowOp(total, c.scalar_like(1 / p, x)))
 
 
 @converter("LRN")

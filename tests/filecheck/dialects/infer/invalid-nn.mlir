@@ -121,6 +121,14 @@ func.func @avg_pool_layout(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x3x3xf32> {
 
 // -----
 
+func.func @lp_pool_p(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x3x3xf32> {
+  %y = infer.lp_pool %x {p = 0.000000e+00 : f64, kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x3x3xf32>
+  func.return %y : tensor<1x3x3x3xf32>
+}
+// CHECK: infer.lp_pool p must be positive, got 0.0
+
+// -----
+
 func.func @lrn_size(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
   %y = infer.lrn %x {size = 0 : i64, alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, bias = 1.000000e+00 : f64} : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
   func.return %y : tensor<1x3x4x4xf32>

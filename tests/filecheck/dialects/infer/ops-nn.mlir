@@ -41,6 +41,15 @@ func.func @pools(%x: tensor<?x64x112x112xf32>, %n: tensor<1x8x8x16xf32>, %i: ten
   func.return %m, %a, %i2 : tensor<?x64x57x57xf32>, tensor<1x4x4x16xf32>, tensor<1x2x3xi8>
 }
 
+// CHECK-LABEL: func.func @lp_pool
+func.func @lp_pool(%x: tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32> {
+  // CHECK: %[[P:.*]] = infer.lp_pool %{{.*}} {p = 3.000000e+00 : f64, kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode}
+  // CHECK-SAME: : (tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32>
+  %p = infer.lp_pool %x {p = 3.000000e+00 : f64, kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode} : (tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32>
+  // CHECK: func.return %[[P]]
+  func.return %p : tensor<?x8x?x?xf32>
+}
+
 // CHECK-LABEL: func.func @lrn
 func.func @lrn(%x: tensor<?x96x55x55xf32>, %n: tensor<2x5x5x8xf16>) -> (tensor<?x96x55x55xf32>, tensor<2x5x5x8xf16>) {
   // CHECK: %[[L:.*]] = infer.lrn %{{.*}} {size = 5 : i64, alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, bias = 1.000000e+00 : f64}

@@ -88,6 +88,34 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 19 : i64}} {
 
 // -----
 
+// LpPool-2 takes an integer p; pads add nothing to the norm.
+// CHECK-LABEL: func.func @lp_pool
+// CHECK: infer.lp_pool %{{.*}} {p = 3.000000e+00 : f64, kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>}
+// CHECK-SAME: : (tensor<?x4x7x7xf32>) -> tensor<?x4x4x4xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
+  func.func @lp_pool(%x: tensor<?x4x7x7xf32>) -> tensor<?x4x4x4xf32> {
+    %y = onnx.LpPool(%x) {auto_pad = "SAME_UPPER", kernel_shape = array<i64: 2, 2>, p = 3 : i64, strides = array<i64: 2, 2>} : (tensor<?x4x7x7xf32>) -> tensor<?x4x4x4xf32>
+    func.return %y : tensor<?x4x4x4xf32>
+  }
+}
+
+// -----
+
+// GlobalLpPool is |x|^p summed over the spatial dims (kept), then the p-th root.
+// CHECK-LABEL: func.func @global_lp_pool
+// CHECK: %[[A:.*]] = infer.abs %{{.*}}
+// CHECK: %[[P:.*]] = infer.pow %[[A]], %{{.*}}
+// CHECK: %[[S:.*]] = infer.reduce_sum %[[P]] {axes = array<i64: 2, 3>, keepdims} : (tensor<?x4x?x?xf32>) -> tensor<?x4x1x1xf32>
+// CHECK: infer.pow %[[S]], %{{.*}} : (tensor<?x4x1x1xf32>, tensor<1x1x1x1xf32>) -> tensor<?x4x1x1xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @global_lp_pool(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x1x1xf32> {
+    %y = onnx.GlobalLpPool(%x) {p = 3 : i64} : (tensor<?x4x?x?xf32>) -> tensor<?x4x1x1xf32>
+    func.return %y : tensor<?x4x1x1xf32>
+  }
+}
+
+// -----
+
 // LRN keeps its parameters (schema defaults filled in) as a composite.
 // CHECK-LABEL: func.func @lrn
 // CHECK: infer.lrn %{{.*}} {size = 5 : i64, alpha = 9.9999997473787516e-05 : f64, beta = 7.500000e-01 : f64, bias = 2.000000e+00 : f64}
