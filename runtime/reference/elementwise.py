@@ -76,16 +76,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-def _relu(x: np.ndarray) -> np.ndarray:
-    # NaN > 0 is false: keep NaN rather than making it 0.
-    return np.where(x < 0, np.zeros((), x.dtype), x)
-
-
 _UNARY: dict[type, Callable[[np.ndarray], np.ndarray]] = {
     ew.NegOp: np.negative,
     ew.AbsOp: np.abs,
     ew.SignOp: np.sign,
-    ew.ReluOp: _relu,
+    ew.ReluOp: lambda x: np.maximum(x, np.zeros((), x.dtype)),  # NaN stays NaN
     ew.ExpOp: np.exp,
     ew.LogOp: np.log,
     ew.SqrtOp: np.sqrt,
@@ -196,16 +191,12 @@ def _select(op: ew.SelectOp, c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.
 
 @reference(ew.ClipOp)
 def _clip(op: ew.ClipOp, x: np.ndarray) -> np.ndarray:
-    out = x
-    # Comparisons rather than np.maximum/np.minimum so that NaN stays NaN
-    # and an integer bound never goes through a float.
-    if op.min is not None:
-        low = _bound_value(op.min.value.data, x.dtype)
-        out = np.where(out < low, low, out)
-    if op.max is not None:
-        high = _bound_value(op.max.value.data, x.dtype)
-        out = np.where(out > high, high, out)
-    return out
+    # np.clip is min(max(x, low), high): NaN stays NaN, low > high gives high.
+    low = None if op.min is None else _bound_value(op.min.value.data, x.dtype)
+    high = None if op.max is None else _bound_value(op.max.value.data, x.dtype)
+    if low is None and high is None:
+        return x
+    return np.clip(x, low, high)
 
 
 def _bound_value(bound: float | int, dtype: np.dtype) -> np.ndarray:
