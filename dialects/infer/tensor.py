@@ -18,6 +18,8 @@ where an op says otherwise.
     %l = infer.slice %x {starts = array<i64: 0, 7>, ends = array<i64: 9223372036854775807, -1>,
                          steps = array<i64: 1, -2>}
            : (tensor<?x8xf32>) -> tensor<?x3xf32>
+    %v = infer.dynamic_slice %x, %starts, %ends {steps = array<i64: 1, 1>}
+           : (tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
     %g = infer.gather %w, %i {axis = 0 : i64} : (tensor<100x16xf32>, tensor<?x4xi64>) -> tensor<?x4x16xf32>
     %e = infer.gather_elements %x, %j {axis = 1 : i64} : (tensor<2x8xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
     %q = infer.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, mode = "reflect"}
@@ -437,6 +439,42 @@ class SliceOp(InferOp):
         return [tensor_type(element_of(operand_types[0]), result)]
 
 
+@irdl_op_definition
+class DynamicSliceOp(InferOp):
+    """`infer.slice` with starts and ends known at run time: 1-D i64 operands with
+    one entry per dim, read with the same rules; the steps are properties."""
+
+    name = "infer.dynamic_slice"
+    input = operand_def(TensorType)
+    starts = operand_def(TensorType)
+    ends = operand_def(TensorType)
+    steps = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input `,` $starts `,` $ends attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        starts: SSAValue,
+        ends: SSAValue,
+        steps: Sequence[int],
+        result_type: Attribute | None = None,
+    ) -> None:
+        self._build([input, starts, ends], {"steps": i64_array(steps)}, None if result_type is None else [result_type])
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        dims = dims_of(operand_types[0])
+        steps = ints_of(properties["steps"])
+        for t, what in ((operand_types[1], "starts"), (operand_types[2], "ends")):
+            if shape_operand_length(t, "infer.dynamic_slice", what) != len(dims):
+                raise ShapeError(f"infer.dynamic_slice needs {len(dims)} {what} (one per dim)")
+        if len(steps) != len(dims) or 0 in steps:
+            raise ShapeError(f"infer.dynamic_slice needs {len(dims)} non-zero steps, got {list(steps)}")
+        return [tensor_type(element_of(operand_types[0]), [None] * len(dims))]
+
+
 def _index_type(t: Attribute, op: str) -> Shape:
     element = element_of(t)
     if not is_int(element):
@@ -764,5 +802,5 @@ class RangeOp(InferOp):
 
 TENSOR_OPS: list[type[InferOp]] = [
     UnsqueezeOp, SqueezeOp, ReshapeOp, FlattenOp, TransposeOp, ConcatOp, SplitOp, SliceOp,
-    GatherOp, GatherElementsOp, PadOp, ResizeOp, ShapeOfOp, BroadcastToOp, TileOp, RangeOp,
+    DynamicSliceOp, GatherOp, GatherElementsOp, PadOp, ResizeOp, ShapeOfOp, BroadcastToOp, TileOp, RangeOp,
 ]  # fmt: skip

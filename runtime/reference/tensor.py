@@ -9,6 +9,7 @@ from infer.dialects.infer.base import dims_of, float_of, int_of, ints_of, string
 from infer.dialects.infer.tensor import (
     BroadcastToOp,
     ConcatOp,
+    DynamicSliceOp,
     FlattenOp,
     GatherElementsOp,
     GatherOp,
@@ -93,6 +94,15 @@ def _slice(op: SliceOp, x: np.ndarray) -> np.ndarray:
     index = []
     for size, start, end, step in zip(x.shape, ints_of(op.starts), ints_of(op.ends), ints_of(op.steps), strict=True):
         first, stop, _ = slice_bounds(size, start, end, step)
+        index.append(slice(first, None if stop < 0 else stop, step))
+    return x[tuple(index)]
+
+
+@reference(DynamicSliceOp)
+def _dynamic_slice(op: DynamicSliceOp, x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    index = []
+    for size, start, end, step in zip(x.shape, starts, ends, ints_of(op.steps), strict=True):
+        first, stop, _ = slice_bounds(size, int(start), int(end), step)
         index.append(slice(first, None if stop < 0 else stop, step))
     return x[tuple(index)]
 

@@ -282,10 +282,61 @@ def test_slice_int32_inputs_without_axes(rng: np.random.Generator) -> None:
     assert_matches_onnxruntime(model, {"x": x})
 
 
-def test_slice_starts_at_run_time_is_a_diagnostic() -> None:
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+@pytest.mark.parametrize(
+    ("starts", "ends", "axes", "steps"),
+    [((1,), (3,), None, None), ((-1, 0), (-1000, 9), (-1, 0), (-2, 3)), ((2, 1), (-1, 100), (2, 1), None)],
+)
+def test_slice_bounds_at_run_time(
+    dtype: type,
+    starts: tuple[int, ...],
+    ends: tuple[int, ...],
+    axes: tuple[int, ...] | None,
+    steps: tuple[int, ...] | None,
+    rng: np.random.Generator,
+) -> None:
+    x = f32(rng, 5, 4, 6)
+    inputs = {"x": x, "starts": np.asarray(starts, dtype), "ends": np.asarray(ends, dtype)}
+    initializers = {}
+    if axes is not None:
+        initializers["axes"] = np.asarray(axes, dtype)
+    if steps is not None:
+        initializers["steps"] = np.asarray(steps, dtype)
+    model = node_model("Slice", inputs, opset=13, initializers=initializers, input_shapes={"x": ["N", 4, "W"]})
+    assert_matches_onnxruntime(model, inputs)
+
+
+def test_slice_to_a_sequence_length(rng: np.random.Generator) -> None:
+    """positions[:, :seq_len] with seq_len read from another input's shape, as transformer exports do."""
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("Gather", ["s", "one"], ["n"], axis=0),
+        helper.make_node("Unsqueeze", ["n", "zero"], ["end"]),
+        helper.make_node("Slice", ["pos", "zero", "end", "axis"], ["y"]),
+    ]
+    inits = [
+        numpy_helper.from_array(np.array(1, np.int64), "one"),
+        numpy_helper.from_array(i64(0), "zero"),
+        numpy_helper.from_array(i64(1), "axis"),
+        numpy_helper.from_array(rng.standard_normal((1, 16, 4)).astype(np.float32), "pos"),
+    ]
+    model = _graph_model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", "S"])], ["y"], 13, inits)
+    for seq in (3, 16, 20):
+        (y,) = assert_matches_onnxruntime(model, {"x": f32(rng, 2, seq)})
+        assert y.shape == (1, min(seq, 16), 4)
+    assert "infer.dynamic_slice" in str(infer.compile(model).module)
+
+
+def test_slice_axes_at_run_time_is_a_diagnostic() -> None:
     x = np.zeros((5, 4), np.float32)
-    model = node_model("Slice", {"x": x, "starts": i64(1)}, opset=13, initializers={"ends": i64(3)})
-    assert_diagnostic(model, "node 'slice_node'", "Slice, opset 13", "'starts' must be a constant")
+    model = node_model(
+        "Slice",
+        {"x": x, "starts": i64(1), "axes": i64(0)},
+        opset=13,
+        initializers={"ends": i64(3)},
+        node_inputs=["x", "starts", "ends", "axes"],
+    )
+    assert_diagnostic(model, "node 'slice_node'", "Slice, opset 13", "'axes' must be a constant")
 
 
 # -- Gather, GatherElements ------------------------------------------------------------------------------
@@ -476,11 +527,13 @@ COORDINATE_MODES = ["half_pixel", "pytorch_half_pixel", "align_corners", "asymme
 
 @pytest.mark.parametrize("opset", [11, 13, 18, 19])
 @pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
-@pytest.mark.parametrize("coordinate_mode", COORDINATE_MODES)
+@pytest.mark.parametrize("coordinate_mode", [*COORDINATE_MODES, "half_pixel_symmetric"])
 @pytest.mark.parametrize("scales", [(1.0, 1.0, 2.0, 3.0), (1.0, 1.0, 0.5, 0.75), (1.0, 1.0, 1.7, 0.6)])
 def test_resize_scales(
     opset: int, mode: str, coordinate_mode: str, scales: tuple[float, ...], rng: np.random.Generator
 ) -> None:
+    if coordinate_mode == "half_pixel_symmetric" and opset < 19:
+        pytest.skip("half_pixel_symmetric is opset 19")
     x = f32(rng, 2, 3, 6, 8)
     model = node_model(
         "Resize",

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from xdsl.dialects.builtin import TensorType
+from xdsl.dialects.builtin import TensorType, i64
 from xdsl.ir import Operation, SSAValue
 
 from infer.dialects.infer import constant_value
 from infer.dialects.infer.base import Dim, Shape, dims_of, int_of, ints_of
-from infer.dialects.infer.elementwise import EqualOp, SelectOp
+from infer.dialects.infer.elementwise import CastOp, EqualOp, SelectOp
 from infer.dialects.infer.tensor import (
     COORDINATE_MODES,
     NEAREST_MODES,
@@ -27,6 +27,7 @@ from infer.dialects.infer.tensor import (
     RESIZE_MODES,
     BroadcastToOp,
     ConcatOp,
+    DynamicSliceOp,
     FlattenOp,
     GatherElementsOp,
     GatherOp,
@@ -45,7 +46,7 @@ from infer.dialects.infer.tensor import (
     slice_bounds,
 )
 from infer.lowering.onnx_to_infer.core import Conversion, converter
-from infer.runtime.interpreter import execute
+from infer.runtime.interpreter import execute, has_semantics
 
 INT64_MAX = int(np.iinfo(np.int64).max)
 
@@ -56,7 +57,7 @@ FOLD_LIMIT = 1 << 16
 def fold(c: Conversion, op: Operation) -> list[SSAValue]:
     """Emits `op`, or, when all its operands are constants, the constants it computes."""
     arrays = [constant_value(v) for v in op.operands]
-    if op.operands and all(a is not None for a in arrays):
+    if op.operands and all(a is not None for a in arrays) and has_semantics(type(op)):
         types = [r.type for r in op.results]
         if all(isinstance(t, TensorType) for t in types):
             results = execute(op, [a for a in arrays if a is not None])
@@ -387,10 +388,52 @@ def slice_attr(c: Conversion) -> SSAValue:
 
 @converter("Slice", since=10)
 def slice_input(c: Conversion) -> SSAValue:
-    starts, ends = const_ints(c, 1), const_ints(c, 2)
-    if starts is None or ends is None:
+    if not c.has_input(1) or not c.has_input(2):
         c.error("starts and ends are required")
+    if c.const(1) is None or c.const(2) is None:
+        return _slice_at_run_time(c)
+    starts, ends = const_ints(c, 1), const_ints(c, 2)
+    assert starts is not None and ends is not None
     return _slice(c, starts, ends, const_ints(c, 3), const_ints(c, 4))
+
+
+def _slice_at_run_time(c: Conversion) -> SSAValue:
+    """Starts or ends computed at run time (e.g. a sequence length): an
+    `infer.dynamic_slice` with per-dim bounds assembled from the given axes."""
+    x = c.input(0)
+    dims = c.shape(x)
+    rank = len(dims)
+    bounds = [c.input(1), c.input(2)]
+    lengths = [c.shape(v) for v in bounds]
+    if any(len(n) != 1 or n[0] is None for n in lengths):
+        c.error("starts and ends must be 1-D with a static length")
+    count = lengths[0][0]
+    assert count is not None
+    if lengths[1][0] != count:
+        c.error(f"starts and ends have different lengths {count} and {lengths[1][0]}")
+    given_axes = const_ints(c, 3)
+    axes = list(range(count)) if given_axes is None else axes_of(c, given_axes, rank)
+    steps = const_ints(c, 4) or [1] * count
+    if len(axes) != count or len(steps) != count:
+        c.error(f"starts, ends, axes and steps have different lengths ({count}, {count}, {len(axes)}, {len(steps)})")
+    if 0 in steps:
+        c.error(f"steps {steps} contain 0")
+    full_steps = [1] * rank
+    for axis, step in zip(axes, steps, strict=True):
+        full_steps[axis] = step
+    full: list[SSAValue] = []
+    for value, default in zip(bounds, (0, INT64_MAX), strict=True):
+        if c.element(value) != i64:
+            value = fold1(c, CastOp(value, i64))
+        pieces = [
+            fold1(c, SliceOp(value, [axes.index(d)], [axes.index(d) + 1], [1]))
+            if d in axes
+            else i64_constant(c, [default])
+            for d in range(rank)
+        ]
+        full.append(pieces[0] if rank == 1 else fold1(c, ConcatOp(pieces, 0)))
+    result = [None if d in axes else dims[d] for d in range(rank)]
+    return fold1(c, DynamicSliceOp(x, full[0], full[1], full_steps, c.tensor(c.element(x), result)))
 
 
 # -- gathers --------------------------------------------------------------------------------------

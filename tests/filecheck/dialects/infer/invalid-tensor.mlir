@@ -112,6 +112,14 @@ func.func @slice_result(%x: tensor<5xf32>) -> tensor<2xf32> {
 
 // -----
 
+func.func @dynamic_slice_starts(%x: tensor<5x4xf32>, %s: tensor<1xi64>) -> tensor<?x?xf32> {
+  %y = infer.dynamic_slice %x, %s, %s {steps = array<i64: 1, 1>} : (tensor<5x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  func.return %y : tensor<?x?xf32>
+}
+// CHECK: infer.dynamic_slice needs 2 starts (one per dim)
+
+// -----
+
 func.func @gather_indices(%x: tensor<5x4xf32>, %i: tensor<3xf32>) -> tensor<3x4xf32> {
   %y = infer.gather %x, %i {axis = 0 : i64} : (tensor<5x4xf32>, tensor<3xf32>) -> tensor<3x4xf32>
   func.return %y : tensor<3x4xf32>

@@ -30,6 +30,13 @@ func.func @concat_split_slice(%a: tensor<?x3xf32>, %b: tensor<?x5xf32>) -> (tens
   func.return %p#0, %n#2, %l : tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x4xf32>
 }
 
+// CHECK-LABEL: func.func @dynamic_slice
+// CHECK: infer.dynamic_slice %{{.*}}, %[[S:.*]], %[[S]] {steps = array<i64: 1, -1>} : (tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x3xf32>
+func.func @dynamic_slice(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x3xf32> {
+  %y = infer.dynamic_slice %x, %s, %s {steps = array<i64: 1, -1>} : (tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x3xf32>
+  func.return %y : tensor<?x3xf32>
+}
+
 // CHECK-LABEL: func.func @gathers
 // CHECK: infer.gather %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<100x16xf32>, tensor<?x4xi64>) -> tensor<?x4x16xf32>
 // CHECK: infer.gather_elements %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x8xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>

@@ -75,12 +75,30 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
 
 // -----
 
-// CHECK: Slice, opset 13: input 'starts' must be a constant (computed at run time is not supported)
+// Bounds computed at run time: per-dim starts and ends are assembled around the given axes.
+// CHECK-LABEL: func.func @slice_run_time
+// CHECK: %[[B:.*]] = infer.slice %[[S:.*]] {starts = array<i64: 0>, ends = array<i64: 1>, steps = array<i64: 1>} : (tensor<1xi64>) -> tensor<1xi64>
+// CHECK: %[[STARTS:.*]] = infer.concat %{{.*}}, %[[B]] {axis = 0 : i64}
+// CHECK: infer.dynamic_slice %{{.*}}, %[[STARTS]], %{{.*}} {steps = array<i64: 1, 1>} : (tensor<?x5xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
 builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
-  func.func @slice_run_time(%x: tensor<5xf32>, %starts: tensor<1xi64>) -> tensor<?xf32> {
+  func.func @slice_run_time(%x: tensor<?x5xf32>, %starts: tensor<1xi64>) -> tensor<?x?xf32> {
+    %ends = onnx.Constant() {value = dense<[4]> : tensor<1xi64>} : () -> tensor<1xi64>
+    %axes = onnx.Constant() {value = dense<[-1]> : tensor<1xi64>} : () -> tensor<1xi64>
+    %none = onnx.NoValue
+    %y = onnx.Slice(%x, %starts, %ends, %axes, %none) : (tensor<?x5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<?x?xf32>
+    func.return %y : tensor<?x?xf32>
+  }
+}
+
+// -----
+
+// CHECK: Slice, opset 13: input 'axes' must be a constant (computed at run time is not supported)
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @slice_axes_run_time(%x: tensor<5xf32>, %axes: tensor<1xi64>) -> tensor<?xf32> {
+    %starts = onnx.Constant() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
     %ends = onnx.Constant() {value = dense<[4]> : tensor<1xi64>} : () -> tensor<1xi64>
     %none = onnx.NoValue
-    %y = onnx.Slice(%x, %starts, %ends, %none, %none) : (tensor<5xf32>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<?xf32>
+    %y = onnx.Slice(%x, %starts, %ends, %axes, %none) : (tensor<5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<?xf32>
     func.return %y : tensor<?xf32>
   }
 }
