@@ -854,3 +854,22 @@ def test_dynamic_upsample_via_shape_arithmetic_free_subgraph(rng: np.random.Gene
     model = _graph_model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2])], ["y"], 13, inits)
     for batch in (1, 5):
         assert_matches_onnxruntime(model, {"x": f32(rng, batch, 2)})
+
+
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_resize_to_sizes_keeping_dynamic_dims(mode: str, rng: np.random.Generator) -> None:
+    """sizes = concat(shape(x)[:2], [h, w]), as F.interpolate(x, size=(h, w)) exports under a dynamic batch."""
+    nodes, inits = _shape_nodes("x", 0, 2, [12, 10], "sizes")
+    nodes.append(helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode=mode))
+    model = _graph_model(
+        nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", "C", 6, 8])], ["y"], 13, inits
+    )
+    for shape in ((1, 3, 6, 8), (2, 1, 6, 8)):
+        assert_matches_onnxruntime(model, {"x": f32(rng, *shape)})
+    assert "sizes = array<i64: -1, -1, 12, 10>" in str(infer.compile(model).module)
+
+
+def test_resize_sizes_at_run_time_is_a_diagnostic() -> None:
+    x = np.zeros((1, 1, 2, 2), np.float32)
+    model = node_model("Resize", {"x": x, "sizes": i64(1, 1, 4, 4)}, opset=13, node_inputs=["x", "", "", "sizes"])
+    assert_diagnostic(model, "node 'resize_node'", "Resize, opset 13", "'sizes' must be a constant")

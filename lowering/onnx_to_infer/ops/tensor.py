@@ -556,9 +556,7 @@ def _resize(
             full_scales[a] = float(np.float32(s))
     else:
         assert sizes is not None
-        if any(s < 0 for s in sizes):
-            c.error(f"sizes {list(sizes)} must be non-negative")
-        full_sizes = [-1] * rank
+        full_sizes = [-1] * rank  # -1: the input dim, kept
         for a, s in zip(axes, sizes, strict=True):
             full_sizes[a] = int(s)
         if policy != "stretch":
@@ -641,25 +639,51 @@ def resize_10(c: Conversion) -> SSAValue:
     return _old_resize(c, scales)
 
 
+def _resize_sizes(c: Conversion, axes: Sequence[int] | None) -> list[int] | None:
+    """The sizes input, -1 where it is the input's own (dynamic) dim, as in
+    `concat(shape(x)[:2], [h, w])`; None when absent or empty."""
+    if not c.has_input(3):
+        return None
+    entries = shape_entries(c.input(3))
+    if entries is None:
+        c.require_const(3)
+    assert entries is not None
+    if not entries:
+        return None
+    x = c.input(0)
+    axes = list(range(c.rank(x))) if axes is None else list(axes)
+    sizes: list[int] = []
+    for i, e in enumerate(entries):
+        if isinstance(e, int):
+            if e < 0:
+                c.error(f"sizes {[v if isinstance(v, int) else '?' for v in entries]} must be non-negative")
+            sizes.append(e)
+        elif e[0] is x and i < len(axes) and e[1] == axes[i]:
+            sizes.append(-1)
+        else:
+            c.error("input 'sizes' must be a constant or the input's own dims (computed at run time is not supported)")
+    return sizes
+
+
 @converter("Resize", since=11)
 def resize(c: Conversion) -> SSAValue:
     coordinate_mode = c.attr("coordinate_transformation_mode", "half_pixel")
     if coordinate_mode == "tf_half_pixel_for_nn":
         c.unsupported_attr("coordinate_transformation_mode", coordinate_mode, ", ".join(COORDINATE_MODES))
     scales = _const_floats(c, 2)
-    sizes_values = _const_floats(c, 3)
-    sizes = None if sizes_values is None else [int(s) for s in sizes_values]
+    axes = c.attr("axes")
+    axes = None if axes is None else axes_of(c, [int(a) for a in axes], c.rank(c.input(0)))
+    sizes = _resize_sizes(c, axes)
     shrinks = scales is None or any(s < 1 for s in scales)
     if int(c.attr("antialias", 0)) and c.attr("mode", "nearest") != "nearest" and shrinks:
         c.unsupported_attr("antialias", 1, "0 (or scales >= 1)")
     roi = _const_floats(c, 1) if coordinate_mode == "tf_crop_and_resize" else None
-    axes = c.attr("axes")
     return _resize(
         c,
         scales=scales,
         sizes=sizes,
         roi=roi,
-        axes=None if axes is None else [int(a) for a in axes],
+        axes=axes,
         mode=c.attr("mode", "nearest"),
         coordinate_mode=coordinate_mode,
         nearest_mode=c.attr("nearest_mode", "round_prefer_floor"),
