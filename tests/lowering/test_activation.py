@@ -205,3 +205,9 @@ def test_composite_verifier_rejects_integer_input() -> None:
             }
             """
         )
+
+
+@pytest.mark.parametrize("op_type", ["LeakyRelu", "Elu", "HardSigmoid", "HardSwish", "Softsign", "ThresholdedRelu"])
+def test_activation_float16(op_type: str, rng: np.random.Generator) -> None:
+    x = inputs_of(rng, (3, 5), np.float16)
+    assert_matches_onnxruntime(node_model(op_type, {"x": x}, opset=22), {"x": x}, rtol=2e-3, atol=2e-3)

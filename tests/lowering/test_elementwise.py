@@ -670,3 +670,23 @@ def test_every_elementwise_op_has_semantics() -> None:
     from infer.runtime.interpreter import has_semantics
 
     assert all(has_semantics(op) for op in ew.ELEMENTWISE_OPS)
+
+
+@pytest.mark.parametrize("op_type", ["Add", "Mul", "Div", "Max", "Equal", "Less"])
+def test_binary_float16(op_type: str, rng: np.random.Generator) -> None:
+    a = values(rng, (3, 4), np.float16)
+    b = nonzero(rng, (4,), np.float16)
+    check(op_type, {"a": a, "b": b}, 14, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("op_type", ["Relu", "Exp", "Sigmoid", "Tanh", "Erf", "Sqrt", "Neg", "Floor", "Round"])
+def test_unary_float16(op_type: str, rng: np.random.Generator) -> None:
+    x = values(rng, (3, 5), np.float16)
+    if op_type == "Sqrt":
+        x = np.abs(x)
+    check(op_type, {"x": x}, 13, rtol=2e-3, atol=1e-3)
+
+
+def test_clip_float16_defaults_are_its_limits() -> None:
+    x = np.array([np.inf, -np.inf, 7.0, -60000.0, 65504.0], np.float16)
+    check("Clip", {"x": x}, 13, initializers={"lo": np.array(-1, np.float16)})

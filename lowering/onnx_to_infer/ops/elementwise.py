@@ -143,6 +143,7 @@ def cast_to(c: Conversion, value: SSAValue, element: Attribute) -> SSAValue:
 
 @converter("Pow")
 def pow_(c: Conversion) -> SSAValue:
+    _reject_legacy_broadcast(c)
     base, exponent = c.broadcast(c.input(0), c.input(1))
     base_type, exponent_type = c.element(base), c.element(exponent)
     if is_float(base_type) or not is_float(exponent_type):
