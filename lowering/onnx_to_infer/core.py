@@ -31,6 +31,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, ModuleOp, TensorType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.transforms.dead_code_elimination import dce
 
 from infer.diagnostics import InferError, UnsupportedError, node_name
 from infer.dialects.constants import numpy_to_dense
@@ -235,6 +236,8 @@ def convert_module(module: ModuleOp) -> None:
     for function in [op for op in module.ops if isinstance(op, func.FuncOp)]:
         _convert_block(function.body.block, default_opset)
         _retype_function(function)
+    # Shape subgraphs whose results became static types are dead now.
+    dce(module)
 
 
 def _convert_block(block: Block, opset: int | None) -> None:
