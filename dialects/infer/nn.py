@@ -170,7 +170,12 @@ def _with_spatial(x: Shape, layout: str, channels: Dim, spatial: Sequence[Dim]) 
 @irdl_op_definition
 class ConvOp(InferOp):
     """N-d convolution (cross-correlation) with groups, strides, dilations and
-    explicit non-negative pads (zeros); `bias` is added per output channel."""
+    explicit non-negative pads (zeros); `bias` is added per output channel.
+
+    The weight is `[out_channels, in_channels / groups, kernel...]` whatever the
+    layout; output channel `o` of group `o // (out_channels / groups)` reads that
+    group's input channels.
+    """
 
     name = "infer.conv"
     input = operand_def(TensorType)
@@ -238,7 +243,8 @@ class ConvTransposeOp(InferOp):
     input), with groups, strides, dilations, pads and output padding; `bias` is
     added per output channel.
 
-    The weight is `[in_channels, out_channels / groups, kernel...]`. Input
+    The weight is `[in_channels, out_channels / groups, kernel...]` whatever the
+    layout. Input
     position `i` and tap `t` of a spatial dim contribute to output position
     `i * stride + t * dilation - pad_begin`; contributions outside
     `[0, out)` are dropped, where `out = stride * (size - 1) + output_padding +
