@@ -84,12 +84,12 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
 // CHECK: %[[X:.*]] = infer.cast %{{.*}} : (tensor<2x3xf16>) -> tensor<2x3xf32>
 // CHECK: %[[MEAN:.*]] = infer.reduce_mean %[[X]] {axes = array<i64: 1>, keepdims} : (tensor<2x3xf32>) -> tensor<2x1xf32>
 // CHECK: %[[INV:.*]] = infer.reciprocal %{{.*}} : (tensor<2x1xf32>) -> tensor<2x1xf32>
-// CHECK: func.return %[[MEAN]], %[[INV]]
+// CHECK: func.return %{{.*}}, %[[MEAN]], %[[INV]]
 builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
-  func.func @layer_norm_statistics(%x: tensor<2x3xf16>, %s: tensor<3xf16>) -> (tensor<2x1xf32>, tensor<2x1xf32>) {
+  func.func @layer_norm_statistics(%x: tensor<2x3xf16>, %s: tensor<3xf16>) -> (tensor<2x3xf16>, tensor<2x1xf32>, tensor<2x1xf32>) {
     %none = onnx.NoValue
     %y, %mean, %inv = onnx.LayerNormalization(%x, %s, %none) : (tensor<2x3xf16>, tensor<3xf16>, none) -> (tensor<2x3xf16>, tensor<2x1xf32>, tensor<2x1xf32>)
-    func.return %mean, %inv : tensor<2x1xf32>, tensor<2x1xf32>
+    func.return %y, %mean, %inv : tensor<2x3xf16>, tensor<2x1xf32>, tensor<2x1xf32>
   }
 }
 
