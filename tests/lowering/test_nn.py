@@ -616,30 +616,3 @@ def test_lrn_diagnostics(rng: np.random.Generator) -> None:
     message = _diagnostic(model)
     assert "node 'lrn_node'" in message and "LRN" in message and "opset 13" in message
     assert "input must have rank >= 2" in message
-
-
-# -- reference speed --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("x_shape", "w_shape", "group", "budget"),
-    [
-        ((1, 64, 56, 56), (64, 64, 3, 3), 1, 0.5),  # a ResNet-50 stage-1 3x3 conv
-        ((1, 3, 224, 224), (64, 3, 7, 7), 1, 0.5),  # the ResNet-50 stem
-        ((1, 240, 56, 56), (240, 1, 3, 3), 240, 0.5),  # depthwise 3x3, 240 channels
-    ],
-    ids=["resnet_3x3", "resnet_stem", "depthwise_240"],
-)
-def test_conv_reference_is_fast(
-    x_shape: Sequence[int], w_shape: Sequence[int], group: int, budget: float, rng: np.random.Generator
-) -> None:
-    import time
-
-    x, w = _normal(rng, x_shape), _normal(rng, w_shape)
-    pad = w_shape[-1] // 2
-    attrs = {"group": group, "pads": [pad] * 4, "strides": [2, 2] if w_shape[-1] == 7 else [1, 1]}
-    compiled = infer.compile(node_model("Conv", {"x": x}, opset=13, attrs=attrs, initializers={"w": w}))
-    compiled.run({"x": x})
-    start = time.perf_counter()
-    compiled.run({"x": x})
-    assert time.perf_counter() - start < budget
