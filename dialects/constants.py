@@ -10,9 +10,9 @@ copying.
 `ConstantPrinter` prints dense attributes from their bytes and elides large
 ones as `dense_resource<__elided__>`, the spelling MLIR uses, unless asked to
 print them in full. A full print parses back bit for bit: values that xDSL's
-decimal syntax cannot carry exactly (NaN payloads, infinities, types numpy
-has no dtype for) and every constant of more than 100 elements print as hex,
-`dense<"0x0000803F...">`; a splat prints as one value.
+decimal syntax cannot carry exactly (NaN payloads, infinities, booleans stored
+as 0x01, types numpy has no dtype for) and every constant of more than 100
+elements print as hex, `dense<"0x0000803F...">`; a splat prints as one value.
 """
 
 from __future__ import annotations
@@ -105,12 +105,16 @@ def _is_splat(rows: np.ndarray) -> bool:
 
 def _decimal_safe(attr: DenseIntOrFPElementsAttr) -> bool:
     """Whether xDSL's decimal syntax gives back exactly these bytes: numpy knows the
-    type and floats are finite (xDSL reads `0x7FC00000` in a list as an integer)."""
+    type, floats are finite (xDSL reads `0x7FC00000` in a list as an integer) and
+    booleans are stored as xDSL stores them."""
     entry = BY_MLIR.get(attr.get_element_type())
     if entry is None or entry.numpy is None:
         return False
     if entry.numpy.kind in "fc":
         return bool(np.isfinite(np.frombuffer(attr.data.data, dtype=entry.numpy.newbyteorder("<"))).all())
+    if entry.numpy.kind == "b":
+        # xDSL reads `true` as the byte 0xFF; numpy (and ONNX) write 0x01.
+        return bool(np.isin(np.frombuffer(attr.data.data, dtype=np.uint8), (0x00, 0xFF)).all())
     return True
 
 

@@ -387,7 +387,8 @@ class OnnxOp(IRDLOperation):
                     raise _Violation(f"'{param.name}' must be {constraint}, got {type_str}")
                 return
             if type_str not in allowed[constraint]:
-                choices = ", ".join(sorted(allowed[constraint]))
+                names = sorted(allowed[constraint], key=lambda t: (t.count("("), t))
+                choices = ", ".join(names[:12]) + (f", ... ({len(names) - 12} more)" if len(names) > 12 else "")
                 raise _Violation(f"'{param.name}' has type {type_str}, not one of {constraint}: {choices}")
             if param.is_homogeneous:
                 previous = bound.setdefault(constraint, type_str)

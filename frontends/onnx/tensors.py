@@ -105,13 +105,16 @@ class TensorReader:
     def _from_typed_field(self, tensor: TensorProto, tensor_type: TensorType) -> DenseIntOrFPElementsAttr:
         field = onnx.helper.tensor_dtype_to_field(tensor.data_type)
         values = np.asarray(getattr(tensor, field), dtype=_TYPED_FIELDS[field])
-        if tensor.data_type in _PACKED:
+        if tensor.data_type in _PACKED and _PACKED[tensor.data_type][0] != 6:
+            # 4- and 2-bit types keep their packed bytes, one per int32_data entry.
             return self._unpacked(tensor, tensor_type, values.view(np.uint32).astype(np.uint8))
         size = element_size(tensor_type.element_type)
         entry = dtypes.BY_ONNX[tensor.data_type]
         if field == "int32_data" and size <= 2:
-            # float16, bfloat16, float8, int8/16, uint8/16, bool: bits in the low bytes of each entry.
+            # float16, bfloat16, float8, float6, int8/16, uint8/16, bool: bits in the low bytes of each entry.
             stored = values.view(np.uint32).astype(f"<u{size}")
+            if tensor.data_type in _PACKED:
+                stored &= np.uint8(0x3F)
         elif entry.numpy is not None and entry.numpy.kind == "c":
             stored = values.astype(f"<f{size // 2}", copy=False)
         elif entry.numpy is not None:
