@@ -129,9 +129,35 @@ def test_dynamic_dims(op_type: str, rng: np.random.Generator) -> None:
     check(op_type, {"a": a, "b": b}, 13, input_shapes={"a": ["N", "C", "W"], "b": ["C", 1]})
 
 
-def test_legacy_broadcast_attribute_is_a_diagnostic() -> None:
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape", "axis"),
+    [
+        ((2, 3, 4, 5), (5,), None),
+        ((2, 3, 4, 5), (4, 5), None),
+        ((2, 3, 4, 5), (3,), 1),
+        ((2, 3, 4, 5), (3, 4), 1),
+        ((2, 3, 4, 5), (2,), 0),
+        ((2, 3, 4, 5), (1, 4), -3),
+    ],
+)
+@pytest.mark.parametrize("op_type", ["Add", "Mul", "Sub"])
+def test_legacy_broadcast_attribute(
+    op_type: str, a_shape: tuple[int, ...], b_shape: tuple[int, ...], axis: int | None, rng: np.random.Generator
+) -> None:
+    # Opset < 7: B broadcasts to A from `axis` on; onnxruntime has no such kernels, so the
+    # oracle is numpy with B reshaped by hand.
+    a, b = values(rng, a_shape, np.float32), values(rng, b_shape, np.float32)
+    attrs = {"broadcast": 1} | ({} if axis is None else {"axis": axis})
+    model = node_model(op_type, {"a": a, "b": b}, opset=6, attrs=attrs)
+    start = len(a_shape) - len(b_shape) if axis is None else axis % len(a_shape)
+    aligned = b.reshape((1,) * start + b_shape + (1,) * (len(a_shape) - start - len(b_shape)))
+    expected = {"Add": np.add, "Mul": np.multiply, "Sub": np.subtract}[op_type](a, aligned)
+    np.testing.assert_allclose(run_infer(model, {"a": a, "b": b})[0], expected, rtol=1e-6)
+
+
+def test_legacy_broadcast_that_does_not_fit_is_a_diagnostic() -> None:
     model = node_model(
-        "Add", {"a": np.zeros((2, 3), np.float32), "b": np.zeros(3, np.float32)}, opset=6, attrs={"broadcast": 1}
+        "Add", {"a": np.zeros((2, 3), np.float32), "b": np.zeros(4, np.float32)}, opset=6, attrs={"broadcast": 1}
     )
     message = diagnostic(model)
     assert "node 'add_node' (Add, opset 6)" in message and "legacy broadcast" in message

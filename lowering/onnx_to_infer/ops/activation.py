@@ -17,6 +17,7 @@ from xdsl.ir import SSAValue
 from infer.dialects.infer import activation as act
 from infer.dialects.infer import elementwise as ew
 from infer.dialects.infer.base import is_float
+from infer.dialects.infer.tensor import UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 
 
@@ -53,7 +54,11 @@ def leaky_relu(c: Conversion) -> SSAValue:
 def prelu(c: Conversion) -> SSAValue:
     # Unidirectional broadcasting: the slope stretches to the input, never the reverse.
     x = c.input(0)
-    slope = c.to_rank(c.input(1), c.rank(x))
+    slope = c.input(1)
+    if c.version < 7 and c.rank(slope) == 1 and c.rank(x) >= 2 and c.shape(slope)[0] != 1:
+        # PRelu-1/6: a 1-D slope holds one value per channel (dim 1).
+        slope = c.emit(UnsqueezeOp(c.to_rank(slope, 2), list(range(2, c.rank(x)))))
+    slope = c.to_rank(slope, c.rank(x))
     for d, s in zip(c.shape(x), c.shape(slope), strict=True):
         if s not in (1, None) and d is not None and d != s:
             c.error(f"slope of shape {list(c.shape(c.input(1)))} does not broadcast to the input's {list(c.shape(x))}")

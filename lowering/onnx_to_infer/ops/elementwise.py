@@ -28,7 +28,7 @@ from infer.dialects.dtypes import BY_MLIR, UnsupportedElementType, from_onnx
 from infer.dialects.infer import ConstantOp, FillOp, constant_value
 from infer.dialects.infer import elementwise as ew
 from infer.dialects.infer.base import is_float
-from infer.dialects.infer.tensor import ShapeOfOp
+from infer.dialects.infer.tensor import ShapeOfOp, UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 
 _BINARY: dict[str, type[ew.BinaryOp]] = {
@@ -86,15 +86,34 @@ _VARIADIC: dict[str, type[ew.BinaryOp]] = {
 _FLOAT8 = (Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type, Float8E5M2FNUZType)
 
 
-def _reject_legacy_broadcast(c: Conversion) -> None:
-    if c.version < 7 and (c.has_attr("broadcast") or c.has_attr("axis")):
-        c.error("legacy broadcast attributes (opset < 7) are not supported", hint="upgrade the model to opset 7+")
+def binary_operands(c: Conversion) -> list[SSAValue]:
+    """The two operands of a binary node brought to one rank.
+
+    From opset 7 broadcasting is numpy's. Before it, B broadcasts to A only with
+    `broadcast=1`, its dims matching A's from `axis` on (by default, A's trailing
+    dims): B gets size-1 dims before and after."""
+    a, b = c.input(0), c.input(1)
+    if c.version >= 7 or not c.attr("broadcast", 0):
+        return c.broadcast(a, b)
+    rank_a, rank_b = c.rank(a), c.rank(b)
+    axis = c.attr("axis", rank_a - rank_b)
+    if axis < 0:
+        axis += rank_a
+    if not 0 <= axis <= rank_a - rank_b:
+        c.error(f"legacy broadcast of a rank-{rank_b} B at axis {axis} does not fit A of rank {rank_a}")
+    for i, (da, db) in enumerate(zip(c.shape(a)[axis:], c.shape(b), strict=False)):
+        if db not in (1, None) and da not in (None, db):
+            c.error(f"legacy broadcast: B dim {i} is {db}, A dim {axis + i} is {da}")
+    leading = c.to_rank(b, rank_b + axis)
+    trailing = rank_a - axis - rank_b
+    if trailing:
+        leading = c.emit(UnsqueezeOp(leading, list(range(rank_b + axis, rank_a))))
+    return [a, leading]
 
 
 def _binary(op_class: type[ew.BinaryOp]) -> Callable[[Conversion], SSAValue]:
     def convert(c: Conversion) -> SSAValue:
-        _reject_legacy_broadcast(c)
-        lhs, rhs = c.broadcast(c.input(0), c.input(1))
+        lhs, rhs = binary_operands(c)
         return c.emit(op_class(lhs, rhs))
 
     return convert
@@ -143,8 +162,7 @@ def cast_to(c: Conversion, value: SSAValue, element: Attribute) -> SSAValue:
 
 @converter("Pow")
 def pow_(c: Conversion) -> SSAValue:
-    _reject_legacy_broadcast(c)
-    base, exponent = c.broadcast(c.input(0), c.input(1))
+    base, exponent = binary_operands(c)
     base_type, exponent_type = c.element(base), c.element(exponent)
     if is_float(base_type) or not is_float(exponent_type):
         # Pow-12+: the exponent may have another type; the result has the base's.
