@@ -1,8 +1,10 @@
 """The hand-written half of the `onnx` dialect: the base of every generated op.
 
-Every ONNX operator becomes one op class (generated into `ops.py` from the
-ONNX schema registry). Its operands are the operator's formal inputs by
-position, the union over all versions; an optional input that a node leaves
+Every ONNX operator of every domain ONNX defines becomes one op class
+(generated into `ops.py` from the ONNX schema registry): `onnx.Conv`,
+`onnx.ml.ZipMap`, `onnx.preview.FlexAttention`, `onnx.preview.training.Adam`.
+Its operands are the operator's formal inputs by position, the union over all
+versions; an optional input that a node leaves
 out is a value of type `none` made by `onnx.NoValue`. A variadic input is
 always the last one and becomes a variadic operand. Results follow the same
 rule. ONNX attributes live in the op's attribute dictionary under their ONNX
@@ -11,13 +13,20 @@ names, typed as:
     int     -> 3 : i64               ints    -> array<i64: 1, 1>
     float   -> 1.0e-05 : f32         floats  -> array<f32: 1.0, 2.0>
     string  -> "NOTSET"              strings -> ["a", "b"]
-    tensor  -> dense<...> : tensor<...>
-    graph   -> a region of the op (If, Loop, Scan), ended by `onnx.Yield`
+    tensor  -> dense<...> : tensor<...>   (string tensors: #onnx.strings<...>;
+                                           sparse tensors: the dense tensor)
+    type    -> the type itself: tensor<f32>, !onnx.seq<tensor<?xf32>>
+    graph   -> a region of the op (If: then, else; Loop, Scan: body), ended by `onnx.Yield`
 
-The opset a module was written against is recorded on the module as
-`onnx.opset_import = {"ai.onnx" = 13 : i64}`; each op's verifier checks the op
-against `onnx.defs.get_schema(name, opset, domain)`: the inputs it may have,
-its attributes, their types, and the type constraints of its operands.
+A dotted attribute name is not an ONNX attribute but a discardable annotation;
+the only one is `onnx.initializer` (see `INITIALIZER_ATTR`).
+
+The opsets a module was written against are recorded on the module as
+`onnx.opset_import = {ai.onnx = 13 : i64}`; each op's verifier checks the op
+against `onnx.defs.get_schema(name, opset, domain)`: that the op exists at that
+opset, the inputs and outputs it may have, its attributes, their types, the
+required ones, and the type constraints of its operands and results. IR
+without `onnx.opset_import` is not checked against any schema.
 
 Syntax (one custom format for every op):
 
