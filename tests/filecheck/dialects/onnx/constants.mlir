@@ -1,4 +1,5 @@
 // RUN: infer-opt %s | filecheck %s --check-prefix=ELIDED
+// RUN: infer-opt %s | infer-opt | filecheck %s --check-prefix=ELIDED
 // RUN: infer-opt %s --print-constants | filecheck %s --check-prefix=FULL
 // RUN: infer-opt %s --print-constants | infer-opt --print-constants | filecheck %s --check-prefix=FULL
 
