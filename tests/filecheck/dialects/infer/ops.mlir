@@ -11,6 +11,13 @@ func.func @constants() -> (tensor<2xi64>, tensor<64x3x7x7xf32>) {
   func.return %d, %s : tensor<2xi64>, tensor<64x3x7x7xf32>
 }
 
+// CHECK-LABEL: func.func @fill
+func.func @fill(%shape: tensor<4xi64>) -> tensor<?x?x?x?xf32> {
+  // CHECK: infer.fill %{{.*}} {value = 0.000000e+00 : f32} : (tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  %f = infer.fill %shape {value = 0.0 : f32} : (tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  func.return %f : tensor<?x?x?x?xf32>
+}
+
 // CHECK-LABEL: func.func @elementwise
 func.func @elementwise(%x: tensor<?x64x?x?xf32>, %b: tensor<1x64x1x1xf32>) -> tensor<?x64x?x?xf32> {
   // CHECK: %[[A:.*]] = infer.add %{{.*}}, %{{.*}} : (tensor<?x64x?x?xf32>, tensor<1x64x1x1xf32>) -> tensor<?x64x?x?xf32>
