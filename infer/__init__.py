@@ -1,6 +1,6 @@
 """infer: a model compiler for inference, built on xDSL in the style of MLIR.
 
-The public API (see `infer.api`): `load`, `convert`, `to_infer`, `compile`,
+The public API (see `infer.api`): `load`, `convert`, `to_infer`, `optimize`, `compile`,
 `run`, `parse_ir`, `print_ir`, and `InferError` for every diagnostic.
 `infer.backend` implements `onnx.backend.base.Backend`.
 """
@@ -13,10 +13,10 @@ from infer.diagnostics import InferError, UnsupportedError
 
 __version__ = "0.1.0"
 
-_API = ("load", "convert", "to_infer", "compile", "run", "parse_ir", "print_ir", "CompiledModel")
+_API = ("load", "convert", "to_infer", "optimize", "compile", "run", "parse_ir", "print_ir", "CompiledModel")
 
 if TYPE_CHECKING:
-    from infer.api import CompiledModel, compile, convert, load, parse_ir, print_ir, run, to_infer
+    from infer.api import CompiledModel, compile, convert, load, optimize, parse_ir, print_ir, run, to_infer
 
 
 def __getattr__(name: str) -> Any:
@@ -35,6 +35,7 @@ __all__ = [
     "compile",
     "convert",
     "load",
+    "optimize",
     "parse_ir",
     "print_ir",
     "run",

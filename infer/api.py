@@ -87,7 +87,7 @@ def convert(module: ModuleOp) -> ModuleOp:
 def to_infer(source: Source) -> ModuleOp:
     """Loads a model and brings it to the `infer` dialect."""
     module = load(source)
-    if is_onnx_dialect(module) or "onnx.opset_import" in module.attributes:
+    if is_onnx_dialect(module):
         convert(module)
     return module
 
@@ -117,9 +117,32 @@ class CompiledModel:
         return self._interpreter.run(inputs)
 
 
-def compile(source: Source, *, target: str = "interp") -> CompiledModel:
-    """Imports, converts and prepares a model for `target` (`interp`: the reference interpreter)."""
-    return CompiledModel(to_infer(source), target)
+def optimize(
+    module: ModuleOp,
+    level: int | None = None,
+    *,
+    verify_each: bool = False,
+    verify_dims: Mapping[str, int] | None = None,
+) -> ModuleOp:
+    """Runs optimization level `level` (0-3, default 2) on a module in place; an
+    `onnx`-dialect module is converted first. With `verify_each`, every pass is
+    checked against the interpreter (see `infer.verify_each`)."""
+    from infer.pipeline import DEFAULT_LEVEL
+    from infer.pipeline import optimize as run_level
+    from infer.verify_each import VerifyEach
+
+    callback = VerifyEach(dims=dict(verify_dims or {})) if verify_each else None
+    run_level(module, DEFAULT_LEVEL if level is None else level, callback)
+    return module
+
+
+def compile(source: Source, *, target: str = "interp", opt_level: int | None = None) -> CompiledModel:
+    """Imports, converts, optimizes (level `opt_level`, default 2) and prepares a
+    model for `target` (`interp`: the reference interpreter)."""
+    module = load(source)
+    # TODO(lead): the default becomes level 2 once the level-2 passes have landed.
+    optimize(module, 0 if opt_level is None else opt_level)
+    return CompiledModel(module, target)
 
 
 def run(

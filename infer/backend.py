@@ -68,7 +68,7 @@ class InferBackend(Backend):
     ) -> InferRep:
         if not cls.supports_device(device):
             raise InferError(f"device '{device}' is not supported", hint="use device='CPU'")
-        return InferRep(compile(model, target=target))
+        return InferRep(compile(model, target=target, opt_level=opt_level))
 
     @classmethod
     def run_model(cls, model: ModelProto, inputs: Any, device: str = "CPU", **kwargs: Any) -> tuple[np.ndarray, ...]:

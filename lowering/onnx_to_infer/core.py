@@ -39,7 +39,6 @@ from infer.dialects.infer import ConstantOp, constant_value
 from infer.dialects.infer.base import Shape, ShapeError, dims_of, tensor_type
 from infer.dialects.infer.tensor import UnsqueezeOp
 from infer.dialects.onnx import OPSET_ATTR, NoValueOp, OnnxOp
-from infer.dialects.onnx.base import attribute_to_python
 
 ConverterFn = Callable[["Conversion"], "SSAValue | Sequence[SSAValue | None] | None"]
 
@@ -228,19 +227,26 @@ class Conversion:
 
 
 def convert_module(module: ModuleOp) -> None:
-    """Converts every `onnx` op of the module's functions to `infer` ops, in place."""
-    opsets = module.attributes.get(OPSET_ATTR)
-    if opsets is None:
-        raise InferError("the module has no onnx.opset_import attribute", hint="was it imported from ONNX?")
-    default_opset = {k: attribute_to_python(v) for k, v in opsets.data.items()}.get("ai.onnx")  # type: ignore[attr-defined]
+    """Converts every `onnx` op of the module's functions to `infer` ops, in place.
+
+    A module without `onnx` ops (already converted) is left as it is. Afterwards
+    the module no longer records ONNX opsets: nothing depends on them."""
+    if OPSET_ATTR not in module.attributes:
+        if any(isinstance(op, OnnxOp) for op in module.walk()):
+            raise InferError(
+                "the module has onnx ops but no onnx.opset_import attribute",
+                hint="add `attributes {onnx.opset_import = {ai.onnx = 17 : i64}}` to the module",
+            )
+        return
     for function in [op for op in module.ops if isinstance(op, func.FuncOp)]:
-        _convert_block(function.body.block, default_opset)
+        _convert_block(function.body.block)
         _retype_function(function)
+    del module.attributes[OPSET_ATTR]
     # Shape subgraphs whose results became static types are dead now.
     dce(module)
 
 
-def _convert_block(block: Block, opset: int | None) -> None:
+def _convert_block(block: Block) -> None:
     for op in list(block.ops):
         if isinstance(op, NoValueOp):
             continue
