@@ -71,7 +71,7 @@ def split_opt_level(argv: Sequence[str]) -> tuple[int | None, list[str]]:
         text: str | None = None
         if arg == "-O":
             level = DEFAULT_LEVEL
-        elif arg.startswith("-O") and arg[2:].isdigit():
+        elif arg.startswith("-O"):
             text = arg[2:]
         elif arg.startswith("--opt-level="):
             text = arg.partition("=")[2]
