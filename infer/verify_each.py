@@ -29,8 +29,8 @@ from xdsl.ir import Attribute, Operation
 from xdsl.passes import ModulePass
 
 from infer.diagnostics import InferError
-from infer.dialects.infer import ConstantOp
 from infer.dialects.dtypes import to_numpy
+from infer.dialects.infer import ConstantOp
 from infer.dialects.infer.base import dims_of
 from infer.dialects.signature import dim_params
 from infer.runtime.interpreter import Interpreter
