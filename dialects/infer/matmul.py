@@ -10,10 +10,14 @@ Products of floats narrower than f32 (f16, bf16) accumulate in f32.
 `infer.gemm` is BLAS's `alpha * op(a) * op(b) + beta * c` on rank-2 operands,
 `op` transposing when `trans_a` / `trans_b` is set; `c` is optional and
 broadcasts to `[M, N]` (each of its two dims is 1 or equal to the result's).
+It may carry an epilogue: an `activation` (with its `activation_params`)
+applied last, in the result's element type (see `epilogue.py`).
 
     %y = infer.matmul %a, %b : (tensor<?x8x16xf32>, tensor<1x16x4xf32>) -> tensor<?x8x4xf32>
     %g = infer.gemm %x, %w, %c {alpha = 5.000000e-01 : f64, trans_b}
            : (tensor<?x256xf32>, tensor<1000x256xf32>, tensor<1x1000xf32>) -> tensor<?x1000xf32>
+    %r = infer.gemm %x, %w, %c {activation = "leaky_relu", activation_params = array<f64: 0.1>}
+           : (tensor<?x256xf32>, tensor<256x64xf32>, tensor<1x64xf32>) -> tensor<?x64xf32>
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from xdsl.builder import Builder
-from xdsl.dialects.builtin import FloatAttr, TensorType, UnitAttr, f64
+from xdsl.dialects.builtin import DenseArrayBase, FloatAttr, StringAttr, TensorType, UnitAttr, f64
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import irdl_op_definition, operand_def, opt_operand_def, opt_prop_def, result_def, traits_def
 from xdsl.traits import Pure
@@ -43,6 +47,7 @@ from infer.dialects.infer.base import (
 )
 from infer.dialects.infer.constant import ConstantOp
 from infer.dialects.infer.elementwise import AddOp, MulOp
+from infer.dialects.infer.epilogue import Epilogue, check_epilogue, emit_activation, epilogue_of, epilogue_properties
 from infer.dialects.infer.tensor import TransposeOp
 
 
@@ -88,7 +93,11 @@ class MatmulOp(InferOp):
 
 @irdl_op_definition
 class GemmOp(CompositeOp):
-    """`alpha * op(a) * op(b) + beta * c` on matrices, `op` transposing when `trans_a` / `trans_b` is set."""
+    """`alpha * op(a) * op(b) + beta * c` on matrices, `op` transposing when `trans_a` / `trans_b` is set.
+
+    An optional epilogue `activation` (with its `activation_params`) is applied
+    to that sum (see `epilogue.py`).
+    """
 
     name = "infer.gemm"
     a = operand_def(TensorType)
@@ -99,6 +108,8 @@ class GemmOp(CompositeOp):
     beta = opt_prop_def(FloatAttr)
     trans_a = opt_prop_def(UnitAttr)
     trans_b = opt_prop_def(UnitAttr)
+    activation = opt_prop_def(StringAttr)
+    activation_params = opt_prop_def(DenseArrayBase)
     traits = traits_def(Pure())
     assembly_format = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)"
 
@@ -112,6 +123,7 @@ class GemmOp(CompositeOp):
         beta: float = 1.0,
         trans_a: bool = False,
         trans_b: bool = False,
+        epilogue: Epilogue | None = None,
     ) -> None:
         self._build(
             [a, b, c],
@@ -120,8 +132,14 @@ class GemmOp(CompositeOp):
                 "beta": None if beta == 1.0 else FloatAttr(beta, f64),
                 "trans_a": UnitAttr() if trans_a else None,
                 "trans_b": UnitAttr() if trans_b else None,
+                **epilogue_properties(epilogue),
             },
         )
+
+    @property
+    def epilogue(self) -> Epilogue | None:
+        """The activation applied last, if any."""
+        return epilogue_of(self)
 
     @property
     def alpha_value(self) -> float:
@@ -154,6 +172,7 @@ class GemmOp(CompositeOp):
             for dim, size in zip(c, (m, n), strict=True):
                 if dim not in (1, None) and size is not None and dim != size:
                     raise ShapeError(f"infer.gemm c of shape {list(c)} does not broadcast to [{m}, {n}]")
+        check_epilogue(properties, element)
         return [tensor_type(element, [m, n])]
 
     def decompose(self, builder: Builder) -> list[SSAValue]:
@@ -175,7 +194,7 @@ class GemmOp(CompositeOp):
         y = scaled(builder.insert(MatmulOp(a, b)).result, self.alpha_value)
         if self.c is not None:
             y = builder.insert(AddOp(y, scaled(self.c, self.beta_value))).result
-        return [y]
+        return [emit_activation(builder, y, self.epilogue)]
 
 
 MATMUL_OPS: list[type[InferOp]] = [MatmulOp, GemmOp]

@@ -1,6 +1,10 @@
 """Neural-network ops: convolution, transposed convolution, pooling (max, average, p-norm),
 local response normalization.
 
+Convolutions may carry an epilogue: an `activation` (with its
+`activation_params`) applied to the result after the bias, as one op (see
+`epilogue.py`).
+
 Spatial ops work on any number of spatial dims. Their data layout is explicit:
 `layout = "nchw"` (channels first, the default) or `"nhwc"` (channels last),
 whatever the spatial rank. Padding is explicit, `pads = [begin_0, begin_1,
@@ -12,6 +16,9 @@ reads input positions `o * stride - pad_begin + t * dilation`, `t` in
 
     %y = infer.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>}
            : (tensor<?x3x?x?xf32>, tensor<64x3x3x3xf32>, tensor<64xf32>) -> tensor<?x64x?x?xf32>
+    %r = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+           activation = "clip", activation_params = array<f64: 0.0, 6.0>}
+           : (tensor<?x3x?x?xf32>, tensor<64x3x1x1xf32>) -> tensor<?x64x?x?xf32>
     %t = infer.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
            pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>}
            : (tensor<1x64x8x8xf32>, tensor<64x32x3x3xf32>) -> tensor<1x32x16x16xf32>
@@ -65,6 +72,7 @@ from infer.dialects.infer.base import (
 )
 from infer.dialects.infer.constant import ConstantOp
 from infer.dialects.infer.elementwise import AddOp, DivOp, MulOp, PowOp
+from infer.dialects.infer.epilogue import Epilogue, check_epilogue, epilogue_of, epilogue_properties
 from infer.dialects.infer.tensor import SqueezeOp, UnsqueezeOp
 
 LAYOUTS = ("nchw", "nhwc")
@@ -174,7 +182,8 @@ class ConvOp(InferOp):
 
     The weight is `[out_channels, in_channels / groups, kernel...]` whatever the
     layout; output channel `o` of group `o // (out_channels / groups)` reads that
-    group's input channels.
+    group's input channels. An optional epilogue `activation` (with its
+    `activation_params`) is applied after the bias (see `epilogue.py`).
     """
 
     name = "infer.conv"
@@ -187,6 +196,8 @@ class ConvOp(InferOp):
     pads = prop_def(DenseArrayBase)
     groups = prop_def(IntegerAttr, default_value=IntegerAttr(1, i64))
     layout = prop_def(StringAttr, default_value=StringAttr("nchw"))
+    activation = opt_prop_def(StringAttr)
+    activation_params = opt_prop_def(DenseArrayBase)
     traits = traits_def(Pure())
     assembly_format = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)"
 
@@ -201,6 +212,7 @@ class ConvOp(InferOp):
         pads: Sequence[int],
         groups: int = 1,
         layout: str = "nchw",
+        epilogue: Epilogue | None = None,
     ) -> None:
         self._build(
             [input, weight, bias],
@@ -210,8 +222,14 @@ class ConvOp(InferOp):
                 "pads": i64_array(pads),
                 "groups": IntegerAttr(groups, i64),
                 "layout": StringAttr(layout),
+                **epilogue_properties(epilogue),
             },
         )
+
+    @property
+    def epilogue(self) -> Epilogue | None:
+        """The activation applied after the bias, if any."""
+        return epilogue_of(self)
 
     @classmethod
     def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
@@ -234,6 +252,7 @@ class ConvOp(InferOp):
             window_output_dim(x[a], kernel[i], strides[i], dilations[i], pads[i], pads[n + i])
             for i, a in enumerate(spatial)
         ]
+        check_epilogue(properties, element_of(operand_types[0]))
         return [tensor_type(element_of(operand_types[0]), _with_spatial(x, layout, out_channels, out_spatial))]
 
 
@@ -249,7 +268,8 @@ class ConvTransposeOp(InferOp):
     `i * stride + t * dilation - pad_begin`; contributions outside
     `[0, out)` are dropped, where `out = stride * (size - 1) + output_padding +
     dilation * (kernel - 1) + 1 - pad_begin - pad_end`. Pads may be negative:
-    output positions that no input reaches are zero (plus the bias).
+    output positions that no input reaches are zero (plus the bias). An
+    optional epilogue `activation` is applied after the bias, as for `infer.conv`.
     """
 
     name = "infer.conv_transpose"
@@ -263,6 +283,8 @@ class ConvTransposeOp(InferOp):
     output_padding = prop_def(DenseArrayBase)
     groups = prop_def(IntegerAttr, default_value=IntegerAttr(1, i64))
     layout = prop_def(StringAttr, default_value=StringAttr("nchw"))
+    activation = opt_prop_def(StringAttr)
+    activation_params = opt_prop_def(DenseArrayBase)
     traits = traits_def(Pure())
     assembly_format = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)"
 
@@ -278,6 +300,7 @@ class ConvTransposeOp(InferOp):
         output_padding: Sequence[int],
         groups: int = 1,
         layout: str = "nchw",
+        epilogue: Epilogue | None = None,
     ) -> None:
         self._build(
             [input, weight, bias],
@@ -288,8 +311,14 @@ class ConvTransposeOp(InferOp):
                 "output_padding": i64_array(output_padding),
                 "groups": IntegerAttr(groups, i64),
                 "layout": StringAttr(layout),
+                **epilogue_properties(epilogue),
             },
         )
+
+    @property
+    def epilogue(self) -> Epilogue | None:
+        """The activation applied after the bias, if any."""
+        return epilogue_of(self)
 
     @classmethod
     def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
@@ -316,6 +345,7 @@ class ConvTransposeOp(InferOp):
             transposed_output_dim(x[a], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], output_padding[i])
             for i, a in enumerate(spatial)
         ]
+        check_epilogue(properties, element_of(operand_types[0]))
         return [tensor_type(element_of(operand_types[0]), _with_spatial(x, layout, out_channels, out_spatial))]
 
 

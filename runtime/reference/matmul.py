@@ -6,6 +6,7 @@ import numpy as np
 
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.runtime.interpreter import reference
+from infer.runtime.reference.nn import apply_epilogue
 
 
 def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -32,4 +33,4 @@ def _gemm(op: GemmOp, a: np.ndarray, b: np.ndarray, c: np.ndarray | None = None)
         y = y * y.dtype.type(op.alpha_value)
     if c is not None:
         y = y + (c if op.beta_value == 1.0 else c * y.dtype.type(op.beta_value))
-    return y.astype(dtype, copy=False)
+    return apply_epilogue(y.astype(dtype, copy=False), op.epilogue)

@@ -7,16 +7,22 @@ stays bounded by about `CHUNK_BYTES` whatever the input size: a convolution
 is an im2col matrix product over chunks of output rows; a depthwise one (one
 input channel per group) and pooling are sums or maxima of the tap views.
 Half-precision inputs are computed in f32 and rounded once at the end.
+
+A convolution's (or gemm's) epilogue activation is applied last, in the
+result's dtype, by `apply_epilogue`, with the same expressions as the
+standalone ops' semantics: a fused op gives the same bits as the unfused pair.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from itertools import product
 
 import numpy as np
 
 from infer.dialects.infer.base import float_of, int_of, ints_of, string_of
+from infer.dialects.infer.epilogue import Epilogue
 from infer.dialects.infer.nn import (
     AvgPoolOp,
     ConvOp,
@@ -29,6 +35,8 @@ from infer.dialects.infer.nn import (
     window_output_dim,
 )
 from infer.runtime.interpreter import reference
+from infer.runtime.reference.activation import hard_sigmoid
+from infer.runtime.reference.elementwise import erf, sigmoid
 
 CHUNK_BYTES = 32 << 20
 """Upper bound of the im2col buffer of one convolution chunk."""
@@ -172,6 +180,45 @@ def _add_bias(y: np.ndarray, b: np.ndarray | None) -> np.ndarray:
     return y + b.reshape(1, -1, *[1] * (y.ndim - 2))
 
 
+def _clip_bound(bound: float, dtype: np.dtype) -> np.ndarray:
+    """A clip bound in `dtype`, saturating for integers (as `infer.clip`'s semantics)."""
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return np.asarray(min(max(int(bound), int(info.min)), int(info.max))).astype(dtype)
+    return np.asarray(bound).astype(dtype)
+
+
+def _gelu(x: np.ndarray, approximate: bool) -> np.ndarray:
+    half = np.asarray(0.5, x.dtype)
+    if approximate:
+        inner = np.asarray(math.sqrt(2 / math.pi), x.dtype) * (x + np.asarray(0.044715, x.dtype) * x * x * x)
+        return half * x * (np.ones((), x.dtype) + np.tanh(inner))
+    return half * x * (np.ones((), x.dtype) + erf(x * np.asarray(math.sqrt(0.5), x.dtype)))
+
+
+ACTIVATION_SEMANTICS: dict[str, Callable[[np.ndarray, tuple[float, ...]], np.ndarray]] = {
+    "relu": lambda x, p: np.maximum(x, np.zeros((), x.dtype)),
+    "clip": lambda x, p: np.clip(x, _clip_bound(p[0], x.dtype), _clip_bound(p[1], x.dtype)),
+    "leaky_relu": lambda x, p: np.where(x < 0, x * np.asarray(p[0], x.dtype), x),
+    "sigmoid": lambda x, p: sigmoid(x),
+    "hard_sigmoid": lambda x, p: hard_sigmoid(x, p[0], p[1]),
+    "hard_swish": lambda x, p: x * hard_sigmoid(x, 1 / 6, 0.5),
+    "silu": lambda x, p: x * sigmoid(x),
+    "tanh": lambda x, p: np.tanh(x),
+    "gelu": lambda x, p: _gelu(x, approximate=False),
+    "gelu_tanh": lambda x, p: _gelu(x, approximate=True),
+}
+"""Numpy semantics of each epilogue activation (`infer.dialects.infer.epilogue.ACTIVATIONS`)."""
+
+
+def apply_epilogue(y: np.ndarray, epilogue: Epilogue | None) -> np.ndarray:
+    """`y` with the epilogue's activation applied in `y`'s dtype (`y` itself without one)."""
+    if epilogue is None:
+        return y
+    with np.errstate(all="ignore"):
+        return ACTIVATION_SEMANTICS[epilogue.activation](y, epilogue.params).astype(y.dtype, copy=False)
+
+
 @reference(ConvOp)
 def _conv(op: ConvOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     layout = string_of(op.layout, "nchw")
@@ -185,7 +232,7 @@ def _conv(op: ConvOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None)
         ints_of(op.pads),
         int_of(op.groups, 1),
     )
-    return from_channels_first(_add_bias(y, bf).astype(dtype, copy=False), layout)
+    return from_channels_first(apply_epilogue(_add_bias(y, bf).astype(dtype, copy=False), op.epilogue), layout)
 
 
 @reference(ConvTransposeOp)
@@ -202,7 +249,7 @@ def _conv_transpose(op: ConvTransposeOp, x: np.ndarray, w: np.ndarray, b: np.nda
         ints_of(op.output_padding),
         int_of(op.groups, 1),
     )
-    return from_channels_first(_add_bias(y, bf).astype(dtype, copy=False), layout)
+    return from_channels_first(apply_epilogue(_add_bias(y, bf).astype(dtype, copy=False), op.epilogue), layout)
 
 
 def _lowest(dtype: np.dtype) -> float | int:

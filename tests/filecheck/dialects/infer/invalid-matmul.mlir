@@ -61,3 +61,35 @@ func.func @gemm_int_alpha(%a: tensor<3x4xi32>, %b: tensor<4x5xi32>) -> tensor<3x
   func.return %y : tensor<3x5xi32>
 }
 // CHECK: infer.gemm on integers needs an integral alpha, got 0.5
+
+// -----
+
+func.func @gemm_unknown_activation(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {
+  %y = infer.gemm %a, %b {activation = "softmax"} : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  func.return %y : tensor<3x5xf32>
+}
+// CHECK: infer.gemm: unknown activation 'softmax', expected one of relu, clip, leaky_relu, sigmoid, hard_sigmoid, hard_swish, silu, tanh, gelu, gelu_tanh
+
+// -----
+
+func.func @gemm_activation_params(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {
+  %y = infer.gemm %a, %b {activation = "leaky_relu", activation_params = array<f64: 0.1, 0.2>} : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  func.return %y : tensor<3x5xf32>
+}
+// CHECK: infer.gemm: activation 'leaky_relu' takes 1 (alpha) activation_params, got 2
+
+// -----
+
+func.func @gemm_integer_activation(%a: tensor<3x4xi32>, %b: tensor<4x5xi32>) -> tensor<3x5xi32> {
+  %y = infer.gemm %a, %b {activation = "sigmoid"} : (tensor<3x4xi32>, tensor<4x5xi32>) -> tensor<3x5xi32>
+  func.return %y : tensor<3x5xi32>
+}
+// CHECK: infer.gemm: activation 'sigmoid' is not defined on i32 results
+
+// -----
+
+func.func @gemm_integer_clip(%a: tensor<3x4xi32>, %b: tensor<4x5xi32>) -> tensor<3x5xi32> {
+  %y = infer.gemm %a, %b {activation = "clip", activation_params = array<f64: 0.5, 6.0>} : (tensor<3x4xi32>, tensor<4x5xi32>) -> tensor<3x5xi32>
+  func.return %y : tensor<3x5xi32>
+}
+// CHECK: infer.gemm: activation 'clip' on i32 results needs integral params, got [0.5, 6.0]

@@ -142,3 +142,51 @@ func.func @lrn_integers(%x: tensor<1x3x4x4xi8>) -> tensor<1x3x4x4xi8> {
   func.return %y : tensor<1x3x4x4xi8>
 }
 // CHECK: infer.lrn needs a floating-point tensor, got tensor<1x3x4x4xi8>
+
+// -----
+
+func.func @conv_unknown_activation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, activation = "swish2"} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  func.return %y : tensor<1x4x6x6xf32>
+}
+// CHECK: infer.conv: unknown activation 'swish2', expected one of relu, clip, leaky_relu, sigmoid, hard_sigmoid, hard_swish, silu, tanh, gelu, gelu_tanh
+
+// -----
+
+func.func @conv_activation_params(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, activation = "clip", activation_params = array<f64: 6.0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  func.return %y : tensor<1x4x6x6xf32>
+}
+// CHECK: infer.conv: activation 'clip' takes 2 (min, max) activation_params, got 1
+
+// -----
+
+func.func @conv_activation_no_params(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, activation = "relu", activation_params = array<f64: 0.0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  func.return %y : tensor<1x4x6x6xf32>
+}
+// CHECK: infer.conv: activation 'relu' takes none activation_params, got 1
+
+// -----
+
+func.func @conv_params_without_activation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, activation_params = array<f64: 0.0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  func.return %y : tensor<1x4x6x6xf32>
+}
+// CHECK: infer.conv: activation_params given without an activation
+
+// -----
+
+func.func @conv_activation_param_type(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, activation = "leaky_relu", activation_params = array<i64: 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  func.return %y : tensor<1x4x6x6xf32>
+}
+// CHECK: infer.conv: activation_params must be an array<f64: ...>, got array<i64: 1>
+
+// -----
+
+func.func @conv_transpose_activation_params(%x: tensor<1x3x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %y = infer.conv_transpose %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, activation = "hard_sigmoid", activation_params = array<f64: 0.2>} : (tensor<1x3x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+  func.return %y : tensor<1x2x7x7xf32>
+}
+// CHECK: infer.conv_transpose: activation 'hard_sigmoid' takes 2 (alpha, beta) activation_params, got 1

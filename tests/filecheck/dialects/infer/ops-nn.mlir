@@ -60,3 +60,18 @@ func.func @lrn(%x: tensor<?x96x55x55xf32>, %n: tensor<2x5x5x8xf16>) -> (tensor<?
   // CHECK: func.return %[[L]], %[[H]]
   func.return %l, %h : tensor<?x96x55x55xf32>, tensor<2x5x5x8xf16>
 }
+
+// Epilogues: an activation applied after the bias.
+// CHECK-LABEL: func.func @conv_epilogue
+func.func @conv_epilogue(%x: tensor<?x8x?x?xf32>, %w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>, %t: tensor<1x16x4x4xf32>, %v: tensor<16x8x2x2xf32>) -> (tensor<?x16x?x?xf32>, tensor<?x16x?x?xf32>, tensor<1x8x8x8xf32>) {
+  // CHECK: %[[R6:.*]] = infer.conv %{{.*}}, %{{.*}}, %{{.*}} {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = "clip", activation_params = array<f64: 0.000000e+00, 6.000000e+00>}
+  // CHECK-SAME: -> tensor<?x16x?x?xf32>
+  %r6 = infer.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = "clip", activation_params = array<f64: 0.0, 6.0>} : (tensor<?x8x?x?xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<?x16x?x?xf32>
+  // CHECK: %[[S:.*]] = infer.conv %{{.*}}, %{{.*}} {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = "silu"}
+  %s = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = "silu"} : (tensor<?x8x?x?xf32>, tensor<16x8x3x3xf32>) -> tensor<?x16x?x?xf32>
+  // CHECK: %[[T:.*]] = infer.conv_transpose %{{.*}}, %{{.*}} {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, activation = "leaky_relu", activation_params = array<f64: 1.000000e-01>}
+  // CHECK-SAME: -> tensor<1x8x8x8xf32>
+  %u = infer.conv_transpose %t, %v {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, activation = "leaky_relu", activation_params = array<f64: 0.1>} : (tensor<1x16x4x4xf32>, tensor<16x8x2x2xf32>) -> tensor<1x8x8x8xf32>
+  // CHECK: func.return %[[R6]], %[[S]], %[[T]]
+  func.return %r6, %s, %u : tensor<?x16x?x?xf32>, tensor<?x16x?x?xf32>, tensor<1x8x8x8xf32>
+}
