@@ -1,0 +1,301 @@
+"""`recompose-gelu`: rebuilds `infer.gelu` from the elementwise ops exporters write for it.
+
+Exporters without a Gelu operator (ONNX before opset 20, PyTorch's legacy
+exporter, tf2onnx) spell it out:
+
+    erf form:   x * 0.5 * (1 + erf(x / sqrt(2)))
+    tanh form:  0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
+
+in many orderings: `x / 1.4142135` or `x * 0.70710677`, the half multiplied
+first or last, `x^3` as `Pow(x, 3)` or `x * (x * x)`, the tanh argument as
+`0.7978846 * x * (1 + 0.044715 * x * x)`. This module matches all of them
+without listing them: the outer product is flattened into its factors (a
+constant one half, `x`, and `1 + erf(...)` or `1 + tanh(...)`), and the
+argument of erf or tanh is read as a polynomial in `x` whose coefficients are
+compared with the exact ones. Constants match within a relative tolerance of
+`max(1e-5, eps)` of their element type, wide enough for the digits exporters
+print, far too narrow to take another function for gelu.
+
+The module also holds the helpers the other recomposition passes
+(`recompose-silu`, `recompose-layer-norm`) share: reading a constant that
+holds one value, checking that a matched pattern's intermediate values have no
+other uses, and replacing the pattern by one op located at the fused
+locations of its nodes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cmp_to_key
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import ArrayAttr, FusedLoc, LocationAttr, ModuleOp, NoneAttr, UnknownLoc
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+from xdsl.rewriter import InsertPoint
+
+from infer.dialects.dtypes import UnsupportedElementType, to_numpy
+from infer.dialects.infer.activation import GeluOp
+from infer.dialects.infer.base import element_of
+from infer.dialects.infer.constant import ConstantOp, constant_value
+from infer.dialects.infer.elementwise import AddOp, DivOp, ErfOp, MulOp, PowOp, TanhOp
+
+# -- helpers shared by the recomposition passes ------------------------------------------
+
+
+def float_dtype(value: SSAValue) -> np.dtype | None:
+    """The numpy dtype of a floating-point tensor value, None for other values."""
+    try:
+        dtype = to_numpy(element_of(value.type))
+    except (UnsupportedElementType, ValueError):
+        return None
+    return dtype if np.issubdtype(dtype, np.floating) else None
+
+
+def tolerance(value: SSAValue) -> float:
+    """Relative tolerance for matching a constant of `value`'s element type with an exact number."""
+    dtype = float_dtype(value)
+    return max(1e-5, float(np.finfo(dtype).eps)) if dtype is not None else 0.0
+
+
+def uniform_value(value: SSAValue) -> float | None:
+    """The one value every element of a floating-point constant holds, else None."""
+    if float_dtype(value) is None:
+        return None
+    array = constant_value(value)
+    if array is None or array.size == 0:
+        return None
+    first = array.reshape(-1)[0]
+    if isinstance(value.owner, ConstantOp) and value.owner.is_splat:
+        return float(first)
+    return float(first) if bool((array == first).all()) else None
+
+
+def close(actual: float, expected: float, rtol: float) -> bool:
+    """`actual` equals `expected` within the relative tolerance `rtol`."""
+    return math.isfinite(actual) and abs(actual - expected) <= rtol * abs(expected)
+
+
+def program_order(ops: Iterable[Operation]) -> list[Operation]:
+    """Ops of one block, sorted in program order."""
+
+    def compare(a: Operation, b: Operation) -> int:
+        return 0 if a is b else (-1 if a.is_before_in_block(b) else 1)
+
+    return sorted(set(ops), key=cmp_to_key(compare))
+
+
+def fused_location(ops: Sequence[Operation]) -> LocationAttr:
+    """The location of an op that replaces `ops` (in program order): their known
+    locations, each once, fused; one location alone stays as it is."""
+    locations: list[LocationAttr] = []
+    for op in ops:
+        location = op.location
+        parts = list(location.locations.data) if isinstance(location, FusedLoc) else [location]  # type: ignore[attr-defined]
+        for part in parts:
+            if not isinstance(part, UnknownLoc) and part not in locations:
+                locations.append(part)
+    if not locations:
+        return UnknownLoc()
+    if len(locations) == 1:
+        return locations[0]
+    return FusedLoc(ArrayAttr(locations), NoneAttr())
+
+
+def uses_stay_inside(matched: Sequence[Operation], root: Operation) -> bool:
+    """True when every result of the matched ops but `root` is used by matched ops only."""
+    inside = set(matched)
+    for op in matched:
+        if op is root:
+            continue
+        for result in op.results:
+            if any(use.operation not in inside for use in result.uses):
+                return False
+    return True
+
+
+def replace_pattern(
+    rewriter: PatternRewriter,
+    root: Operation,
+    matched: Sequence[Operation],
+    new_ops: Operation | Sequence[Operation],
+) -> bool:
+    """Replaces the pattern `matched` (ending at `root`) by `new_ops`, the last of
+    which computes `root`'s value; the new ops are located at the fused
+    locations of the matched nodes. Erases the matched ops and the constants
+    only they used. Does nothing and returns False when an intermediate value
+    has a use outside the pattern."""
+    ops = program_order([*matched, root])
+    if ops[-1] is not root or not uses_stay_inside(ops, root):
+        return False
+    new_ops = [new_ops] if isinstance(new_ops, Operation) else list(new_ops)
+    location = fused_location(ops)
+    for new_op in new_ops:
+        new_op.location = location
+    operands = {operand for op in ops for operand in op.operands}
+    for new_op in new_ops[:-1]:
+        rewriter.insert(new_op, InsertPoint.before(root))
+    rewriter.replace(root, new_ops[-1])
+    for op in reversed(ops[:-1]):
+        rewriter.erase(op)
+    for operand in operands:
+        owner = operand.owner
+        if isinstance(owner, ConstantOp) and not owner.result.uses:
+            rewriter.erase(owner)
+    return True
+
+
+# -- gelu -------------------------------------------------------------------------------
+
+Polynomial = dict[int, float]
+"""A polynomial in one value: degree -> coefficient."""
+
+MAX_DEGREE = 3
+
+
+def _product(p: Polynomial, q: Polynomial) -> Polynomial | None:
+    result: Polynomial = {}
+    for i, a in p.items():
+        for j, b in q.items():
+            if i + j > MAX_DEGREE:
+                return None
+            result[i + j] = result.get(i + j, 0.0) + a * b
+    return result
+
+
+def polynomial(value: SSAValue, x: SSAValue, matched: list[Operation]) -> Polynomial | None:
+    """`value` as a polynomial of degree <= 3 in `x`, built from one-valued constants
+    with add, mul, div by a constant and pow by a small integer; the ops read
+    are appended to `matched`."""
+    if value is x:
+        return {1: 1.0}
+    scalar = uniform_value(value)
+    if scalar is not None:
+        return {0: scalar}
+    op = value.owner
+    if isinstance(op, AddOp | MulOp):
+        lhs = polynomial(op.lhs, x, matched)
+        rhs = polynomial(op.rhs, x, matched) if lhs is not None else None
+        if lhs is None or rhs is None:
+            return None
+        matched.append(op)
+        if isinstance(op, MulOp):
+            return _product(lhs, rhs)
+        return {d: lhs.get(d, 0.0) + rhs.get(d, 0.0) for d in lhs.keys() | rhs.keys()}
+    if isinstance(op, DivOp):
+        divisor = uniform_value(op.rhs)
+        lhs = polynomial(op.lhs, x, matched)
+        if divisor is None or divisor == 0.0 or lhs is None:
+            return None
+        matched.append(op)
+        return {d: c / divisor for d, c in lhs.items()}
+    if isinstance(op, PowOp):
+        exponent = uniform_value(op.rhs)
+        base = polynomial(op.lhs, x, matched)
+        if exponent not in (1.0, 2.0, 3.0) or base is None:
+            return None
+        matched.append(op)
+        result: Polynomial | None = {0: 1.0}
+        for _ in range(int(exponent)):  # type: ignore[arg-type]
+            result = _product(result, base) if result is not None else None
+        return result
+    return None
+
+
+def polynomial_is(p: Polynomial, expected: Polynomial, rtol: float) -> bool:
+    """`p` has the terms of `expected`, each coefficient within `rtol`, and no others."""
+    terms = {d: c for d, c in p.items() if c != 0.0}
+    return terms.keys() == expected.keys() and all(close(terms[d], c, rtol) for d, c in expected.items())
+
+
+SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+ERF_ARGUMENT: Polynomial = {1: math.sqrt(0.5)}
+TANH_ARGUMENT: Polynomial = {1: SQRT_2_OVER_PI, 3: SQRT_2_OVER_PI * 0.044715}
+
+
+def product_factors(value: SSAValue, matched: list[Operation], root: bool = False) -> tuple[list[SSAValue], float]:
+    """The non-constant factors of a product and the product of its constant factors.
+    Descends through muls and divisions by constants whose value has one use (any
+    number of uses for the root); the ops descended through go to `matched`."""
+    op = value.owner
+    descend = root or value.has_one_use()
+    if descend and isinstance(op, MulOp):
+        matched.append(op)
+        lhs, a = product_factors(op.lhs, matched)
+        rhs, b = product_factors(op.rhs, matched)
+        return lhs + rhs, a * b
+    if descend and isinstance(op, DivOp) and (divisor := uniform_value(op.rhs)):
+        matched.append(op)
+        factors, a = product_factors(op.lhs, matched)
+        return factors, a / divisor
+    scalar = uniform_value(value)
+    if scalar is not None:
+        return [], scalar
+    return [value], 1.0
+
+
+def match_gelu(root: MulOp | DivOp) -> tuple[GeluOp, list[Operation]] | None:
+    """The gelu `root` computes and the ops of its pattern, if it computes one."""
+    rtol = tolerance(root.result)
+    if rtol == 0.0:
+        return None
+    matched: list[Operation] = []
+    factors, coefficient = product_factors(root.result, matched, root=True)
+    if len(factors) != 2 or not close(coefficient, 0.5, rtol):
+        return None
+    for x, one_plus in (factors, factors[::-1]):
+        add = one_plus.owner
+        if not isinstance(add, AddOp) or x.type != root.result.type:
+            continue
+        for phi, one in ((add.lhs, add.rhs), (add.rhs, add.lhs)):
+            function, one_value = phi.owner, uniform_value(one)
+            if not isinstance(function, ErfOp | TanhOp) or one_value is None or not close(one_value, 1.0, rtol):
+                continue
+            inner: list[Operation] = []
+            argument = polynomial(function.input, x, inner)
+            expected = ERF_ARGUMENT if isinstance(function, ErfOp) else TANH_ARGUMENT
+            if argument is None or not polynomial_is(argument, expected, rtol):
+                continue
+            approximate = "none" if isinstance(function, ErfOp) else "tanh"
+            return GeluOp(x, approximate), [*matched, add, function, *inner]
+    return None
+
+
+class RecomposeGelu(RewritePattern):
+    """`0.5 * x * (1 + erf(x / sqrt(2)))` and its tanh approximation, in any ordering -> `infer.gelu`."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: MulOp | DivOp, rewriter: PatternRewriter) -> None:
+        found = match_gelu(op)
+        if found is not None:
+            gelu, matched = found
+            replace_pattern(rewriter, op, matched, gelu)
+
+
+@dataclass(frozen=True)
+class RecomposeGeluPass(ModulePass):
+    """Rebuilds `infer.gelu` from its spelled-out erf or tanh form.
+
+    Matches `0.5 * x * (1 + erf(x / sqrt(2)))` (-> `infer.gelu`) and
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` (->
+    `infer.gelu {approximate = "tanh"}`) in the orderings exporters write,
+    with constants within `max(1e-5, eps)` of the exact ones, when every
+    intermediate value is used by the pattern only and the result has the
+    type of `x` (no constant broadcasts it). The gelu is located at the fused
+    locations of the matched nodes.
+    """
+
+    name = "recompose-gelu"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        PatternRewriteWalker(GreedyRewritePatternApplier([RecomposeGelu()])).rewrite_module(op)
