@@ -20,7 +20,7 @@ The module also holds the helpers the other recomposition passes
 (`recompose-silu`, `recompose-layer-norm`) share: reading a constant that
 holds one value, checking that a matched pattern's intermediate values have no
 other uses, and replacing the pattern by one op located at the fused
-locations of its nodes.
+locations of its nodes (`infer.dialects.infer.epilogue.fused_location`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from functools import cmp_to_key
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import ArrayAttr, FusedLoc, LocationAttr, ModuleOp, NoneAttr, UnknownLoc
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -49,6 +49,7 @@ from infer.dialects.infer.activation import GeluOp
 from infer.dialects.infer.base import element_of
 from infer.dialects.infer.constant import ConstantOp, constant_value
 from infer.dialects.infer.elementwise import AddOp, DivOp, ErfOp, MulOp, PowOp, TanhOp
+from infer.dialects.infer.epilogue import fused_location
 
 # -- helpers shared by the recomposition passes ------------------------------------------
 
@@ -93,23 +94,6 @@ def program_order(ops: Iterable[Operation]) -> list[Operation]:
         return 0 if a is b else (-1 if a.is_before_in_block(b) else 1)
 
     return sorted(set(ops), key=cmp_to_key(compare))
-
-
-def fused_location(ops: Sequence[Operation]) -> LocationAttr:
-    """The location of an op that replaces `ops` (in program order): their known
-    locations, each once, fused; one location alone stays as it is."""
-    locations: list[LocationAttr] = []
-    for op in ops:
-        location = op.location
-        parts = list(location.locations.data) if isinstance(location, FusedLoc) else [location]  # type: ignore[attr-defined]
-        for part in parts:
-            if not isinstance(part, UnknownLoc) and part not in locations:
-                locations.append(part)
-    if not locations:
-        return UnknownLoc()
-    if len(locations) == 1:
-        return locations[0]
-    return FusedLoc(ArrayAttr(locations), NoneAttr())
 
 
 def uses_stay_inside(matched: Sequence[Operation], root: Operation) -> bool:
