@@ -111,6 +111,10 @@ class Epilogue:
         """The `activation` and `activation_params` properties (params absent when there are none)."""
         return epilogue_properties(self)
 
+    def verify(self, element: Attribute) -> None:
+        """Raises ShapeError unless this is a valid epilogue for results of `element` type."""
+        check_epilogue({k: v for k, v in self.properties().items() if v is not None}, element)
+
     def __str__(self) -> str:
         return self.activation + (f"({', '.join(map(str, self.params))})" if self.params else "")
 
