@@ -24,8 +24,8 @@ What folds:
   pad by the splat's own value or by copying edges): the splat's element
   moves to a splat of the result shape;
 - any other op with constant operands, when each result has at most
-  `max-elements` elements (a result whose elements all have the same bytes
-  becomes a splat and is not capped).
+  `max-elements` elements (results above that are not even computed; a result
+  whose elements all have the same bytes is stored as a splat).
 
 Ops without reference semantics, with side effects, or whose evaluation fails
 (an index out of range, a negative fill dim) are left for run time. A folded
@@ -65,12 +65,13 @@ from infer.dialects.infer.base import (
     dims_of,
     element_of,
     float_of,
+    int_of,
     ints_of,
     string_of,
     tensor_type,
 )
 from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
-from infer.dialects.infer.elementwise import ELEMENTWISE_OPS, CastOp
+from infer.dialects.infer.elementwise import ELEMENTWISE_OPS, CastOp, SelectOp
 from infer.dialects.infer.tensor import (
     BroadcastToOp,
     ConcatOp,
@@ -231,10 +232,19 @@ def replace_with_constants(rewriter: PatternRewriter, op: Operation, constants: 
         rewriter.replace_value_with_new_type(value, t)
 
 
+def splat_constant(value: float | int | np.generic, t: TensorType) -> ConstantOp:
+    """A constant of type `t` (static) with every element `value`: stored as one element,
+    except for a one-element type, whose constant holds that element in its own shape."""
+    if t.element_count() == 1:
+        array = np.asarray(value, dtype=to_numpy(t.element_type)).reshape(t.get_shape())
+        return ConstantOp(numpy_to_dense(array, t), t)
+    return ConstantOp.splat(value, t)
+
+
 def dense_constant(array: np.ndarray, t: TensorType) -> ConstantOp:
     """A constant of type `t` (static) holding `array`, as a splat if its elements are all equal."""
     if array.size > 1 and uniform(array):
-        return ConstantOp.splat(array.reshape(-1)[0], t)
+        return splat_constant(array.reshape(-1)[0], t)
     return ConstantOp(numpy_to_dense(np.asarray(array), t), t)
 
 
@@ -284,6 +294,52 @@ class FoldShapeOf(RewritePattern):
         replace_with_constants(rewriter, op, [ConstantOp(np.asarray(dims, dtype=np.int64).reshape(-1))])
 
 
+SHAPE_DATA_OPERANDS: dict[type[InferOp], tuple[int, ...] | None] = {
+    GatherOp: (0,),
+    SliceOp: (0,),
+    ReshapeOp: (0,),
+    SqueezeOp: (0,),
+    UnsqueezeOp: (0,),
+    ConcatOp: None,
+    SelectOp: (1, 2),
+}
+"""Ops that pick entries of a shape, and which of their operands carry entries
+(None: all of them); the others (indices, a select's condition) must be constants."""
+
+
+class FoldStaticShapeEntries(RewritePattern):
+    """Entries picked from `infer.shape_of` of a partly dynamic value: a constant when
+    every picked entry is a static dim (`gather(shape_of(x), 1)` of a `?x3x8x8`)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, tuple(SHAPE_DATA_OPERANDS)) or not foldable(op):
+            return
+        data = SHAPE_DATA_OPERANDS[type(op)]
+        positions = range(len(op.operands)) if data is None else data
+        values: list[np.ndarray] = []
+        unknown: list[np.ndarray] = []
+        for i, operand in enumerate(op.operands):
+            owner = operand.owner
+            if i in positions and isinstance(owner, ShapeOfOp):
+                dims = dims_of(owner.input.type)[int_of(owner.start) : int_of(owner.end)]
+                values.append(np.asarray([1 if d is None else d for d in dims], dtype=np.int64))
+                unknown.append(np.asarray([d is None for d in dims], dtype=np.int64))
+                continue
+            array = constant_value(operand)
+            if array is None:
+                return
+            values.append(array)
+            unknown.append(np.zeros(array.shape, np.int64) if i in positions else array)
+        if all(constant_value(v) is not None for v in op.operands):
+            return  # plain constants: the other patterns fold them
+        # The op picks entries: run it on the dims and on a mask of the dynamic ones.
+        results, masks = run(op, values), run(op, unknown)
+        if results is None or masks is None or any(m.any() for m in masks):
+            return
+        types = [TensorType(element_of(r.type), a.shape) for r, a in zip(op.results, results, strict=True)]
+        replace_with_constants(rewriter, op, [dense_constant(a, t) for a, t in zip(results, types, strict=True)])
+
+
 class FoldFill(RewritePattern):
     """`infer.fill` with a constant shape: a splat, without its bytes."""
 
@@ -296,7 +352,7 @@ class FoldFill(RewritePattern):
         if any(d < 0 for d in dims):
             return
         t = TensorType(element_of(op.result.type), dims)
-        replace_with_constants(rewriter, op, [ConstantOp.splat(op.value.value.data, t)])
+        replace_with_constants(rewriter, op, [splat_constant(op.value.value.data, t)])
 
 
 class FoldSplatElementwise(RewritePattern):
@@ -327,7 +383,7 @@ class FoldSplatElementwise(RewritePattern):
         if results is None:
             return
         replace_with_constants(
-            rewriter, op, [ConstantOp.splat(r.reshape(-1)[0], t) for r, t in zip(results, types, strict=True)]
+            rewriter, op, [splat_constant(r.reshape(-1)[0], t) for r, t in zip(results, types, strict=True)]
         )
 
 
@@ -356,7 +412,7 @@ class FoldSplatMovement(RewritePattern):
             types = static
         else:
             return
-        replace_with_constants(rewriter, op, [ConstantOp.splat(element.reshape(-1)[0], t) for t in types])
+        replace_with_constants(rewriter, op, [splat_constant(element.reshape(-1)[0], t) for t in types])
 
     @staticmethod
     def copies_splat(op: InferOp, element: np.ndarray, operands: Sequence[np.ndarray]) -> bool:
@@ -397,7 +453,7 @@ class FoldConstantOperands(RewritePattern):
             return
         assert isinstance(op, InferOp)
         static = static_result_types(op)
-        if static is not None and all(t.element_count() > self.max_elements for t in static):
+        if static is not None and any(t.element_count() > self.max_elements for t in static):
             return
         results = run(op, [a for a in arrays if a is not None])
         if results is None:
@@ -430,6 +486,7 @@ class FoldConstantsPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         patterns: list[RewritePattern] = [
             FoldShapeOf(),
+            FoldStaticShapeEntries(),
             FoldFill(),
             FoldSplatElementwise(),
             FoldSplatMovement(),
