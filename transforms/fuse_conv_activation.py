@@ -39,6 +39,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
+from infer.diagnostics import InferError
 from infer.dialects.infer.base import InferOp, ShapeError, element_of, int_of, ints_of, string_of
 from infer.dialects.infer.elementwise import MulOp, SigmoidOp
 from infer.dialects.infer.epilogue import ACTIVATIONS, Epilogue, activation_of
@@ -147,7 +148,10 @@ def parse_only(names: Sequence[str], pass_name: str) -> frozenset[str] | None:
         return None
     unknown = [n for n in names if n not in ACTIVATIONS]
     if unknown:
-        raise ValueError(f"{pass_name}: unknown activation(s) {', '.join(unknown)} in 'only'")
+        raise InferError(
+            f"{pass_name}: unknown activation(s) {', '.join(unknown)} in option 'only'",
+            hint=f"choose among {', '.join(ACTIVATIONS)}",
+        )
     return frozenset(names)
 
 
