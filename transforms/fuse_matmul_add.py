@@ -215,7 +215,7 @@ class FuseMatmulAdd(RewritePattern):
         dynamic = sum(d is None for d in leading)
         if dynamic > 1 and not self.dynamic_batch:
             return False
-        rows = None if dynamic else int(np.prod(leading, dtype=np.int64))
+        rows = None if dynamic else int(np.prod([d or 0 for d in leading], dtype=np.int64))
         new_ops: list[InferOp] = []
         a = reshaped(matmul.lhs, [rows, k], new_ops)
         b = reshaped(matmul.rhs, [k, n], new_ops)
