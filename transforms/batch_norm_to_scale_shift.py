@@ -105,4 +105,6 @@ class BatchNormToScaleShiftPass(ModulePass):
     name = "batch-norm-to-scale-shift"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(GreedyRewritePatternApplier([BatchNormToScaleShift()])).rewrite_module(op)
+        PatternRewriteWalker(GreedyRewritePatternApplier([BatchNormToScaleShift()], dce_enabled=False)).rewrite_module(
+            op
+        )

@@ -185,4 +185,4 @@ class Conv1x1ToMatmulPass(ModulePass):
     name = "conv1x1-to-matmul"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(GreedyRewritePatternApplier([Conv1x1ToMatmul()])).rewrite_module(op)
+        PatternRewriteWalker(GreedyRewritePatternApplier([Conv1x1ToMatmul()], dce_enabled=False)).rewrite_module(op)

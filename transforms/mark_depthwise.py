@@ -68,4 +68,4 @@ class MarkDepthwisePass(ModulePass):
     name = "mark-depthwise"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(GreedyRewritePatternApplier([MarkDepthwise()])).rewrite_module(op)
+        PatternRewriteWalker(GreedyRewritePatternApplier([MarkDepthwise()], dce_enabled=False)).rewrite_module(op)

@@ -76,9 +76,13 @@ def uniform_value(value: SSAValue) -> float | None:
     array = constant_value(value)
     if array is None or array.size == 0:
         return None
-    first = array.reshape(-1)[0]
+    flat = array.reshape(-1)
+    first = flat[0]
     if isinstance(value.owner, ConstantOp) and value.owner.is_splat:
         return float(first)
+    # A weight differs from its first element early: no need to scan all of it.
+    if not bool((flat[:64] == first).all()):
+        return None
     return float(first) if bool((array == first).all()) else None
 
 
@@ -282,4 +286,4 @@ class RecomposeGeluPass(ModulePass):
     name = "recompose-gelu"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(GreedyRewritePatternApplier([RecomposeGelu()])).rewrite_module(op)
+        PatternRewriteWalker(GreedyRewritePatternApplier([RecomposeGelu()], dce_enabled=False)).rewrite_module(op)

@@ -218,4 +218,4 @@ class RecomposeLayerNormPass(ModulePass):
     name = "recompose-layer-norm"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(GreedyRewritePatternApplier([RecomposeLayerNorm()])).rewrite_module(op)
+        PatternRewriteWalker(GreedyRewritePatternApplier([RecomposeLayerNorm()], dce_enabled=False)).rewrite_module(op)

@@ -50,4 +50,4 @@ class RecomposeSiluPass(ModulePass):
     name = "recompose-silu"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(GreedyRewritePatternApplier([RecomposeSilu()])).rewrite_module(op)
+        PatternRewriteWalker(GreedyRewritePatternApplier([RecomposeSilu()], dce_enabled=False)).rewrite_module(op)
