@@ -101,3 +101,16 @@ def _random_weight(
 def onnx_home(tmp: Path) -> dict[str, str]:
     """Environment for onnx's BackendTest `real` kind, with its scratch data under `tmp`."""
     return {**os.environ, "ONNX_HOME": str(tmp)}
+
+
+def dynamic_batch(model: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy whose graph inputs and outputs have a symbolic batch dim `N` (and no
+    intermediate shapes), so that converted IR carries `?` batch dims. Models that
+    reshape to a constant batch of 1 still run only with batch 1."""
+    model = onnx.ModelProto.FromString(model.SerializeToString())
+    initializers = {t.name for t in model.graph.initializer}
+    for value in [*model.graph.input, *model.graph.output]:
+        if value.name not in initializers:
+            value.type.tensor_type.shape.dim[0].dim_param = "N"
+    del model.graph.value_info[:]
+    return model
