@@ -35,22 +35,30 @@ their operand's layout and, where it matters, get their axes remapped:
   of dims they merge or split is contiguous and in order in the layout (dims
   of size 1 never matter): the result takes the matching layout. Otherwise a
   transpose first brings the merged dims together (a channel shuffle costs one
-  transpose, as it does in NCHW), or, failing that, back to the original
-  layout;
+  transpose, as it does in NCHW). A reshape whose dims cannot be matched (a
+  run-time shape, dynamic dims) reads the value as it is when its layout only
+  moves dims of size 1 (a classifier's `[N, C, 1, 1] -> [N, C]`), else it is
+  a boundary;
+- `shape_of` reads the dims where they now are (a `shape_of` of other dims, or
+  of all of them followed by a `gather`), never through a transpose;
 - `transpose` ops disappear into the layout of their result, so that a
   transpose followed by its inverse (say, one produced at a region boundary by
   an earlier run, or by the inverse conversion) cancels.
 
-Every other op (`matmul`, `gemm`, `shape_of`, `broadcast_to`, `dynamic_slice`,
-reshapes with a run-time shape, calls, the function's return) is a region
+Every other op (`matmul`, `gemm`, `broadcast_to`, `dynamic_slice`, `hardmax`
+over axes whose order changes, calls, the function's return) is a region
 boundary: its operands are brought back to their original layout. That is
-where the transposes are: one `infer.transpose` per value and layout needed
-(or, when it only moves dims of size 1 and at most one dim is dynamic, a
-free `infer.reshape`). A transpose made for a value carries the location of
-the value's producer, so that a value leaving a region is comparable again
-under its node's name. Transposes work for any size, so dynamic dims (batch,
-height, width) keep working; a `reshape` or `flatten` whose dim groups cannot
-be matched with dynamic dims is a boundary.
+where the transposes are: one `infer.transpose` per value and layout needed,
+made just before its first user (or, when it only moves dims of size 1 and at
+most one dim is dynamic, a free `infer.reshape`). A transpose made for a
+value carries the location of the value's producer, so that a value leaving a
+region is comparable again under its node's name. Transposes work for any
+size, so dynamic dims (batch, height, width) keep working; a `reshape` whose
+dim groups cannot be matched with dynamic dims is a boundary.
+
+Transposes are placed at the users, greedily in program order: a value
+carried into several branches that each leave the region is transposed once
+per branch. Functions whose ops have regions are left as they are.
 
 `to-nhwc{layout=nchw}` is the inverse conversion: channels-last ops go back
 to channels-first, and the transposes the forward conversion put at the
@@ -107,6 +115,7 @@ from infer.dialects.infer.tensor import (
     PadOp,
     ReshapeOp,
     ResizeOp,
+    ShapeOfOp,
     SliceOp,
     SplitOp,
     SqueezeOp,
@@ -229,6 +238,8 @@ class LayoutRewriter:
         self.current: Operation | None = None
 
     def run(self, block: Block) -> None:
+        if any(op.regions for op in block.ops):
+            return  # values used inside nested regions are out of this rewrite's sight
         for op in list(block.ops):
             self.current = op
             self.visit(op)
@@ -281,6 +292,8 @@ class LayoutRewriter:
                 self.gather(op)
             case LayerNormOp():
                 self.layer_norm(op)
+            case ShapeOfOp():
+                self.shape_of(op)
             case _:
                 self.boundary(op)
 
@@ -390,8 +403,9 @@ class LayoutRewriter:
         """The layout for operands that must share one: the cheapest, ties to the target layout."""
         rank = rank_of(values[0])
         preferred = target_perm(self.layout, rank) if rank >= 3 else identity(rank)
-        candidates = [identity(rank), preferred, *(self.perm(v) for v in values)]
-        unique = list(dict.fromkeys(values))
+        unique = [v for v in dict.fromkeys(values) if not self.is_free(v)]
+        # Constants take any layout for free: only the others' layouts are candidates.
+        candidates = [identity(rank), *(self.perm(v) for v in unique)]
         return min(
             dict.fromkeys(candidates),
             key=lambda p: (sum(self.cost(v, p) for v in unique), p != preferred, candidates.index(p)),
@@ -565,6 +579,24 @@ class LayoutRewriter:
         if set(perm[axis:]) != set(range(axis, len(perm))):
             return self.boundary(op)
         self.carry(op, [perm] * len(op.operands), [perm])
+
+    def shape_of(self, op: ShapeOfOp) -> None:
+        """The dims of a value in another layout: read where they are, never transposed."""
+        laid = self.of(op.input)
+        start, end = int_of(op.start), int_of(op.end)
+        positions = [laid.perm.index(d) for d in range(start, end)]
+        if not positions or laid.perm == identity(len(laid.perm)):
+            return self.boundary(op)
+        first = positions[0]
+        if positions == list(range(first, first + len(positions))):
+            return self.replace(op, ShapeOfOp(laid.value, first, first + len(positions)), [(0,)])
+        shape = ShapeOfOp(laid.value)
+        shape.location = op.location
+        Rewriter.insert_op(shape, InsertPoint.before(op))
+        indices = ConstantOp(np.asarray(positions, np.int64))
+        indices.location = op.location
+        Rewriter.insert_op(indices, InsertPoint.before(op))
+        self.replace(op, GatherOp(shape.result, indices.result, 0), [(0,)])
 
     def replace(self, op: Operation, new: Operation, result_perms: Sequence[Perm]) -> None:
         """Puts `new` (built on values already laid out) in place of `op`."""

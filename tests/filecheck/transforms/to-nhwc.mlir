@@ -195,3 +195,21 @@ func.func @already_nhwc(%x: tensor<1x5x5x8xf32>) -> tensor<1x5x5x8xf32> {
   %l = infer.lrn %x {size = 3 : i64, alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, bias = 1.000000e+00 : f64, layout = "nhwc"} : (tensor<1x5x5x8xf32>) -> tensor<1x5x5x8xf32>
   func.return %l : tensor<1x5x5x8xf32>
 }
+
+// -----
+
+// The dims of a channels-last value are read where they now are: the batch
+// dim in place, channels and height (now apart) through a gather of the whole shape.
+// CHECK-LABEL: func.func @shape_of
+// CHECK: %[[P:.*]] = infer.max_pool
+// CHECK: %[[N:.*]] = infer.shape_of %[[P]] {start = 0 : i64, end = 1 : i64} : (tensor<?x?x?x4xf32>) -> tensor<1xi64>
+// CHECK: %[[S:.*]] = infer.shape_of %[[P]] {start = 0 : i64, end = 4 : i64} : (tensor<?x?x?x4xf32>) -> tensor<4xi64>
+// CHECK: %[[I:.*]] = infer.constant dense<[3, 1]> : tensor<2xi64>
+// CHECK: %[[CH:.*]] = infer.gather %[[S]], %[[I]] {axis = 0 : i64} : (tensor<4xi64>, tensor<2xi64>) -> tensor<2xi64>
+// CHECK: func.return %[[N]], %[[CH]]
+func.func @shape_of(%x: tensor<?x4x?x?xf32>) -> (tensor<1xi64>, tensor<2xi64>) {
+  %p = infer.max_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %n = infer.shape_of %p {start = 0 : i64, end = 1 : i64} : (tensor<?x4x?x?xf32>) -> tensor<1xi64>
+  %hw = infer.shape_of %p {start = 1 : i64, end = 3 : i64} : (tensor<?x4x?x?xf32>) -> tensor<2xi64>
+  func.return %n, %hw : tensor<1xi64>, tensor<2xi64>
+}
