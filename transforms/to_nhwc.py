@@ -303,9 +303,9 @@ class LayoutRewriter:
         laid = self.laid.get(value)
         if laid is None:
             owner = value.owner
-            location = owner.location if isinstance(owner, Operation) else UNKNOWN_LOC
-            if isinstance(value, BlockArgument):
-                location = value.location
+            location = value.location if isinstance(value, BlockArgument) else UNKNOWN_LOC
+            if isinstance(owner, Operation):
+                location = owner.location
             laid = Laid(value, identity(rank_of(value)), location)
         return laid
 
@@ -366,22 +366,19 @@ class LayoutRewriter:
         perms: Sequence[Perm],
         result_perms: Sequence[Perm],
         properties: Mapping[str, Attribute] | None = None,
-        result_types: Sequence[Attribute] | None = None,
     ) -> None:
         """Rebuilds `op` on its operands in layouts `perms`, its results in layouts
         `result_perms`, with `properties` changed; keeps it if nothing changes."""
         operands = [self.as_laid(v, p) for v, p in zip(op.operands, perms, strict=True)]
         properties = dict(properties or {})
-        unchanged = (
-            all(p == identity(len(p)) for p in (*perms, *result_perms))
-            and all(op.properties.get(k) == v for k, v in properties.items())
-            and result_types is None
+        unchanged = all(p == identity(len(p)) for p in (*perms, *result_perms)) and all(
+            op.properties.get(k) == v for k, v in properties.items()
         )
         if unchanged:
             if list(op.operands) != operands:
                 op.operands = operands
             return
-        types = result_types or [permuted_type(r.type, p) for r, p in zip(op.results, result_perms, strict=True)]
+        types = [permuted_type(r.type, p) for r, p in zip(op.results, result_perms, strict=True)]
         new = type(op).create(
             operands=operands,
             result_types=types,
@@ -530,7 +527,7 @@ class LayoutRewriter:
         for j in (j for j, d in enumerate(dst) if d == 1):
             result.insert(result.index(j - 1) + 1 if j else 0, j)
         result_perm = tuple(result)
-        if op.shape is None and perm == identity(len(perm)) and result_perm == identity(len(result_perm)):
+        if perm == identity(len(perm)) and result_perm == identity(len(result_perm)):
             return self.boundary(op)
         source = self.as_laid(op.input, perm)
         dims = permuted(dst, result_perm)

@@ -345,6 +345,11 @@ def _shape_of(start: int, end: int) -> Case:
     return case
 
 
+def _reshape_constant_shape(g: Graph, y: SSAValue) -> list[SSAValue]:
+    shape = g(ConstantOp(np.array([-1, 2, 3, 20], np.int64)))
+    return [g(SoftmaxOp(g(ReshapeOp(y, shape, tensor(None, 2, 3, 20))), [1]))]
+
+
 def _layer_norm(axis: int) -> Case:
     def case(g: Graph, y: SSAValue) -> list[SSAValue]:
         dims = [1, 6, 4, 5]
@@ -405,6 +410,7 @@ CASES: dict[str, tuple[Case, bool]] = {
     "gather_elements": (_gather_elements, True),
     "unsqueeze_squeeze": (_unsqueeze_squeeze, True),
     "reshape_split_channels": (_reshape_split_channels, True),
+    "reshape_constant_shape": (_reshape_constant_shape, True),
     "reshape_runtime_shape": (_reshape_runtime_shape, False),
     "flatten_spatial": (lambda g, y: [g(FlattenOp(y, 2))], False),
     "layer_norm_chw": (_layer_norm(1), True),
@@ -493,6 +499,17 @@ def test_rank_two_batch_norm_is_left_alone(rng: np.random.Generator) -> None:
     after = convert(module, [normal(rng, 3, 4)])
     assert transposes(after) == 0
     assert infer.print_ir(after) == infer.print_ir(module)
+
+
+def test_graph_without_layout_ops_is_unchanged(rng: np.random.Generator) -> None:
+    g = Graph(tensor(None, 6, 4))
+    shape = g(ConstantOp(np.array([-1, 3, 8], np.int64)))
+    r = g(ReshapeOp(g(ReluOp(g.args[0])), shape, tensor(None, 3, 8)))
+    module = g.module(g(SoftmaxOp(g(TransposeOp(r, [0, 2, 1])), [2])))
+    after = convert(module, [normal(rng, 2, 6, 4)])
+    assert op_histogram(after) == op_histogram(module)
+    (reshape,) = ops_named(after, "infer.reshape")
+    assert len(reshape.operands) == 2
 
 
 def test_transposes_keep_their_producers_locations(rng: np.random.Generator) -> None:
