@@ -1,0 +1,247 @@
+"""Elementwise ops: one `linalg.generic` each, broadcasting in the indexing maps.
+
+Each op is one scalar rule (`Scalar` picks the `arith` / `math` op for the
+element type), applied by one shared lowering that allocates the result,
+broadcasts the operands (a static dim of size 1 is read at index 0) and turns
+constant operands holding one value into constants of the body:
+
+    %r = infer.add %x, %b : (tensor<?x4xf32>, tensor<1x4xf32>) -> tensor<?x4xf32>
+    // becomes
+    %d = memref.dim %x, %c0 : memref<?x4xf32>
+    %r = memref.alloc(%d) : memref<?x4xf32>
+    linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> (0, d1), (d0, d1) -> (d0, d1)],
+                    iterator_types = ["parallel", "parallel"]} ins(%x, %b ...) outs(%r ...) {
+      ^bb0(%a: f32, %c: f32, %o: f32):
+        %s = arith.addf %a, %c : f32
+        linalg.yield %s : f32
+    }
+
+The rules follow the reference interpreter (`runtime/reference/elementwise.py`):
+integer division truncates and gives 0 by zero, `mod` takes the divisor's
+sign (numpy's `%`) unless `fmod`, `round` halves to even, `sigmoid` uses the
+reference's overflow-free form, and `cast` saturates floats converted to
+integers (see `Scalar.cast`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from xdsl.dialects import math
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr, i1
+from xdsl.ir import Attribute, SSAValue
+
+from infer.dialects.infer import elementwise as ew
+from infer.dialects.infer.base import dims_of, element_of
+from infer.lowering.infer_to_linalg.core import Lowering, lowering
+from infer.lowering.infer_to_linalg.scalar import FLOAT, UNSIGNED, Scalar, int_range, kind
+from infer.lowering.infer_to_linalg.structured import Operand, broadcast_sizes, map_elements
+
+Rule = Callable[[Scalar, list[SSAValue]], SSAValue]
+
+
+def elementwise(l: Lowering, rule: Rule, operands: Sequence[int] | None = None) -> SSAValue:
+    """Lowers an elementwise op: result `i` of `rule` on the (broadcast) operands.
+
+    Constant operands that hold one element enter the body as constants."""
+    indices = list(range(len(l.op.operands))) if operands is None else list(operands)
+    inputs: list[Operand] = []
+    shapes = []
+    for i in indices:
+        value = l.one_element(i)
+        if value is not None:
+            inputs.append(value)
+            shapes.append([l.static(d or 1) for d in dims_of(l.op.operands[i].type)])
+        else:
+            memref_value = l.operand(i)
+            inputs.append(memref_value)
+            shapes.append(l.sizes(memref_value))
+    output = l.alloc_result(0, broadcast_sizes(l, shapes))
+    return map_elements(l, inputs, rule, output)
+
+
+# -- unary --------------------------------------------------------------------------------------
+
+
+def _math(op_class: type) -> Rule:
+    return lambda s, v: s.math(op_class, v[0])
+
+
+def _sign(s: Scalar, v: list[SSAValue]) -> SSAValue:
+    x = v[0]
+    t = x.type
+    zero = s.zero(t)
+    # Zeros of either sign give +0 (as numpy's sign); NaN stays NaN.
+    rest = s.select(s.cmp("eq", x, zero), zero, x) if kind(t) == FLOAT else zero
+    return s.select(s.cmp("gt", x, zero), s.one(t), s.select(s.cmp("lt", x, zero), s.const(-1, t), rest))
+
+
+def _sigmoid(s: Scalar, v: list[SSAValue]) -> SSAValue:
+    # exp of a non-positive number only: neither branch overflows (as the reference).
+    x = v[0]
+    one = s.one(x.type)
+    e = s.math(math.ExpOp, s.neg(s.abs(x)))
+    total = s.add(one, e)
+    return s.select(s.cmp("ge", x, s.zero(x.type)), s.div(one, total), s.div(e, total))
+
+
+_UNARY: dict[type, Rule] = {
+    ew.NegOp: lambda s, v: s.neg(v[0]),
+    ew.AbsOp: lambda s, v: s.abs(v[0]),
+    ew.SignOp: _sign,
+    ew.ReluOp: lambda s, v: s.max(v[0], s.zero(v[0].type)),  # NaN stays NaN
+    ew.ExpOp: _math(math.ExpOp),
+    ew.LogOp: _math(math.LogOp),
+    ew.SqrtOp: _math(math.SqrtOp),
+    ew.ReciprocalOp: lambda s, v: s.div(s.one(v[0].type), v[0]),
+    ew.TanhOp: _math(math.TanhOp),
+    ew.SigmoidOp: _sigmoid,
+    ew.ErfOp: _math(math.ErfOp),
+    ew.FloorOp: _math(math.FloorOp),
+    ew.CeilOp: _math(math.CeilOp),
+    ew.RoundOp: _math(math.RoundEvenOp),  # halves to even
+    ew.SinOp: _math(math.SinOp),
+    ew.CosOp: _math(math.CosOp),
+    ew.TanOp: _math(math.TanOp),
+    ew.AsinOp: _math(math.AsinOp),
+    ew.AcosOp: _math(math.AcosOp),
+    ew.AtanOp: _math(math.AtanOp),
+    ew.SinhOp: _math(math.SinhOp),
+    ew.CoshOp: _math(math.CoshOp),
+    ew.AsinhOp: _math(math.AsinhOp),
+    ew.AcoshOp: _math(math.AcoshOp),
+    ew.AtanhOp: _math(math.AtanhOp),
+    ew.NotOp: lambda s, v: s.not_(v[0]),
+    ew.IdentityOp: lambda s, v: v[0],
+    ew.IsNaNOp: lambda s, v: s.is_nan(v[0]),
+}
+
+
+@lowering(*_UNARY)
+def unary(l: Lowering) -> SSAValue:
+    return elementwise(l, _UNARY[type(l.op)])
+
+
+@lowering(ew.IsInfOp)
+def is_inf(l: Lowering) -> SSAValue:
+    assert isinstance(l.op, ew.IsInfOp)
+    positive = bool(l.op.detect_positive.value.data)
+    negative = bool(l.op.detect_negative.value.data)
+
+    def rule(s: Scalar, v: list[SSAValue]) -> SSAValue:
+        x = v[0]
+        if positive and negative:
+            return s.cmp("eq", s.abs(x), s.const(np.inf, x.type))
+        if positive or negative:
+            return s.cmp("eq", x, s.const(np.inf if positive else -np.inf, x.type))
+        return s.const(False, i1)
+
+    return elementwise(l, rule)
+
+
+# -- binary ---------------------------------------------------------------------------------------
+
+
+def _pow(s: Scalar, v: list[SSAValue]) -> SSAValue:
+    a, b = v
+    if kind(a.type) == FLOAT:
+        return s.math(math.PowFOp, a, b)
+    return s.ipow(a, b)
+
+
+def _mod(fmod: bool) -> Rule:
+    def rule(s: Scalar, v: list[SSAValue]) -> SSAValue:
+        a, b = v
+        t = a.type
+        if kind(t) == FLOAT:
+            r = s.fmod(a, b)
+        else:
+            r = s.rem(a, b)
+        if fmod or kind(t) == UNSIGNED:
+            return r
+        # numpy's `%`: the remainder takes the divisor's sign.
+        zero = s.zero(t)
+        differ = s.xor(s.cmp("lt", r, zero), s.cmp("lt", b, zero))
+        adjusted = s.select(s.and_(s.cmp("ne", r, zero), differ), s.add(r, b), r)
+        if kind(t) == FLOAT:
+            # A zero remainder is a zero of the divisor's sign.
+            adjusted = s.select(s.cmp("eq", adjusted, zero), s.copysign(zero, b), adjusted)
+        return adjusted
+
+    return rule
+
+
+_BINARY: dict[type, Rule] = {
+    ew.AddOp: lambda s, v: s.add(*v),
+    ew.SubOp: lambda s, v: s.sub(*v),
+    ew.MulOp: lambda s, v: s.mul(*v),
+    ew.DivOp: lambda s, v: s.div(*v),
+    ew.PowOp: _pow,
+    ew.MaxOp: lambda s, v: s.max(*v),
+    ew.MinOp: lambda s, v: s.min(*v),
+    ew.EqualOp: lambda s, v: s.cmp("eq", *v),
+    ew.LessOp: lambda s, v: s.cmp("lt", *v),
+    ew.LessEqualOp: lambda s, v: s.cmp("le", *v),
+    ew.GreaterOp: lambda s, v: s.cmp("gt", *v),
+    ew.GreaterEqualOp: lambda s, v: s.cmp("ge", *v),
+    ew.AndOp: lambda s, v: s.and_(*v),
+    ew.OrOp: lambda s, v: s.or_(*v),
+    ew.XorOp: lambda s, v: s.xor(*v),
+}
+
+
+@lowering(*_BINARY)
+def binary(l: Lowering) -> SSAValue:
+    return elementwise(l, _BINARY[type(l.op)])
+
+
+@lowering(ew.ModOp)
+def mod(l: Lowering) -> SSAValue:
+    assert isinstance(l.op, ew.ModOp)
+    return elementwise(l, _mod(l.op.fmod is not None))
+
+
+# -- others -----------------------------------------------------------------------------------------
+
+
+@lowering(ew.SelectOp)
+def select(l: Lowering) -> SSAValue:
+    return elementwise(l, lambda s, v: s.select(*v))
+
+
+def _clip_bound(attr: Attribute | None, element: Attribute) -> float | int | None:
+    """A clip bound as the reference reads it: integers saturate to the element type."""
+    if attr is None:
+        return None
+    assert isinstance(attr, FloatAttr | IntegerAttr)
+    value = attr.value.data
+    if kind(element) == FLOAT:
+        return float(value)
+    low, high = int_range(element)
+    return min(max(int(value), low), high)
+
+
+@lowering(ew.ClipOp)
+def clip(l: Lowering) -> SSAValue:
+    assert isinstance(l.op, ew.ClipOp)
+    element = element_of(l.op.input.type)
+    low = _clip_bound(l.op.min, element)
+    high = _clip_bound(l.op.max, element)
+
+    def rule(s: Scalar, v: list[SSAValue]) -> SSAValue:
+        # min(max(x, low), high): NaN stays NaN, low > high gives high.
+        x = v[0]
+        if low is not None:
+            x = s.max(x, s.const(low, x.type))
+        if high is not None:
+            x = s.min(x, s.const(high, x.type))
+        return x
+
+    return elementwise(l, rule)
+
+
+@lowering(ew.CastOp)
+def cast(l: Lowering) -> SSAValue:
+    target = element_of(l.op.results[0].type)
+    return elementwise(l, lambda s, v: s.cast(v[0], target))
