@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 
 import infer
@@ -41,3 +42,46 @@ def assert_pass_preserves(
         assert a.dtype == b.dtype and a.shape == b.shape, f"output {i}: {a.dtype}{a.shape} != {b.dtype}{b.shape}"
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"output {i}")
     return after_module
+
+
+def node_values(module: ModuleOp, inputs: Mapping[str, np.ndarray] | list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Every node's value in one run, by the node name of its op's location; the
+    last op standing for a node gives its value (as in `infer.verify_each`)."""
+    from infer.verify_each import node_of
+
+    values: dict[str, np.ndarray] = {}
+
+    def observe(op: Operation, results: Sequence[np.ndarray]) -> None:
+        name = node_of(op.location)
+        if name is not None and len(results) == 1:
+            values[name] = results[0]
+
+    Interpreter(module).run(inputs, observer=observe)
+    return values
+
+
+def assert_nodes_close(
+    before: ModuleOp,
+    after: ModuleOp,
+    inputs: Mapping[str, np.ndarray] | list[np.ndarray],
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> int:
+    """Asserts that every node both modules compute has the same value in both (matched
+    by location), within `rtol` of the node's largest magnitude plus `atol` (a
+    rewrite that moves roundings, like folding constants, can make the error large
+    relative to one small element that cancels). Returns the number of nodes compared."""
+    expected_nodes, actual_nodes = node_values(before, inputs), node_values(after, inputs)
+    common = [name for name in expected_nodes if name in actual_nodes]
+    for name in common:
+        expected, actual = expected_nodes[name], actual_nodes[name]
+        assert actual.shape == expected.shape and actual.dtype == expected.dtype, f"node {name}"
+        if not expected.size:
+            continue
+        e, a = expected.astype(np.float64), actual.astype(np.float64)
+        assert (np.isnan(a) == np.isnan(e)).all(), f"node {name}: NaNs differ"
+        scale = float(np.nanmax(np.abs(e))) if not np.isnan(e).all() else 0.0
+        error = float(np.nanmax(np.abs(a - e))) if not np.isnan(e).all() else 0.0
+        assert error <= rtol * scale + atol, f"node {name}: max error {error:.3g} at scale {scale:.3g}"
+    return len(common)
