@@ -1,0 +1,578 @@
+/* infer_rt.c: the run time of a compiled model (compiled with the generated code).
+ *
+ * Weights: weights.bin is mmapped read-only; a splat is stored as one element
+ * and filled into a buffer at create; a mutable global gets its own copy.
+ * Inputs are checked against the signature tables before anything runs.
+ * Intermediate buffers live in arenas planned at run time (infer_rt_plan);
+ * outputs in buffers the model keeps until the next run; any other allocation
+ * of a run is freed at its end, whatever path the run took.
+ */
+#include "infer_rt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INFER_BLOB_MAGIC "INFERWB1"
+#define INFER_BLOB_HEADER 64
+
+static __thread char create_error[512];
+
+static void *aligned_alloc64(int64_t bytes) {
+  void *p = NULL;
+  size_t size = bytes > 0 ? (size_t)bytes : 1;
+  size = (size + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN;
+  if (posix_memalign(&p, INFER_ALIGN, size) != 0)
+    return NULL;
+  return p;
+}
+
+int infer_rt_fail(infer_model *m, int status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(m->message, sizeof m->message, format, args);
+  va_end(args);
+  m->status = status;
+  return status;
+}
+
+static int create_fail(int status, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static int create_fail(int status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(create_error, sizeof create_error, format, args);
+  va_end(args);
+  return status;
+}
+
+/* ------------------------------------------------------------------ memory */
+
+static int check_size(infer_model *m, int64_t bytes, const char *what) {
+  if (bytes < 0)
+    return infer_rt_fail(m, INFER_ERR_SHAPE,
+                         "%s would have a negative size (%lld bytes): an input dim is too small for the model", what,
+                         (long long)bytes);
+  return INFER_OK;
+}
+
+void *infer_rt_output(infer_model *m, int index, int64_t bytes) {
+  infer_output *out = &m->outputs[index];
+  if (check_size(m, bytes, "an output") != INFER_OK)
+    return NULL;
+  if (out->data == NULL || out->capacity < bytes) {
+    free(out->data);
+    out->capacity = 0;
+    out->data = aligned_alloc64(bytes);
+    if (!out->data) {
+      infer_rt_fail(m, INFER_ERR_MEMORY, "out of memory for output '%s' (%lld bytes)",
+                    m->info->outputs[index].name, (long long)bytes);
+      return NULL;
+    }
+    out->capacity = bytes;
+  }
+  return out->data;
+}
+
+void *infer_rt_alloc(infer_model *m, int64_t bytes) {
+  if (check_size(m, bytes, "a buffer") != INFER_OK)
+    return NULL;
+  if (m->heap_count == m->heap_capacity) {
+    size_t capacity = m->heap_capacity ? 2 * m->heap_capacity : 16;
+    void **heap = realloc(m->heap, capacity * sizeof *heap);
+    if (!heap) {
+      infer_rt_fail(m, INFER_ERR_MEMORY, "out of memory");
+      return NULL;
+    }
+    m->heap = heap;
+    m->heap_capacity = capacity;
+  }
+  void *p = aligned_alloc64(bytes);
+  if (!p) {
+    infer_rt_fail(m, INFER_ERR_MEMORY, "out of memory for a buffer of %lld bytes", (long long)bytes);
+    return NULL;
+  }
+  m->heap[m->heap_count++] = p;
+  return p;
+}
+
+void infer_rt_free(infer_model *m, void *p) {
+  for (size_t i = m->heap_count; i-- > 0;) {
+    if (m->heap[i] == p) {
+      free(p);
+      m->heap[i] = m->heap[--m->heap_count];
+      return;
+    }
+  }
+}
+
+static void free_heap(infer_model *m) {
+  for (size_t i = 0; i < m->heap_count; i++)
+    free(m->heap[i]);
+  m->heap_count = 0;
+}
+
+/* Offsets by greedy first fit: buffers in decreasing size, each at the lowest
+ * offset where it overlaps no placed buffer whose liveness interval meets its own. */
+static int64_t place(const infer_plan_info *plan, const int64_t *sizes, int64_t *offsets, int32_t *order,
+                     int64_t *taken_start, int64_t *taken_end) {
+  int32_t n = plan->count;
+  for (int32_t i = 0; i < n; i++)
+    order[i] = i;
+  for (int32_t i = 1; i < n; i++) { /* insertion sort: stable, by size descending */
+    int32_t k = order[i], j = i;
+    while (j > 0 && sizes[order[j - 1]] < sizes[k]) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = k;
+  }
+  int64_t total = 0;
+  for (int32_t p = 0; p < n; p++) {
+    int32_t b = order[p];
+    int64_t size = (sizes[b] + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN;
+    int32_t count = 0;
+    for (int32_t q = 0; q < p; q++) { /* placed buffers live at the same time, by offset */
+      int32_t c = order[q];
+      if (plan->start[c] > plan->end[b] || plan->start[b] > plan->end[c])
+        continue;
+      int64_t s = offsets[c], e = offsets[c] + (sizes[c] + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN;
+      int32_t j = count++;
+      while (j > 0 && taken_start[j - 1] > s) {
+        taken_start[j] = taken_start[j - 1];
+        taken_end[j] = taken_end[j - 1];
+        j--;
+      }
+      taken_start[j] = s;
+      taken_end[j] = e;
+    }
+    int64_t offset = 0;
+    for (int32_t j = 0; j < count; j++) {
+      if (taken_start[j] - offset >= size)
+        break;
+      if (taken_end[j] > offset)
+        offset = taken_end[j];
+    }
+    offsets[b] = offset;
+    if (offset + size > total)
+      total = offset + size;
+  }
+  return total;
+}
+
+int infer_rt_plan(infer_model *m, int index, const int64_t *sizes, int64_t *result) {
+  const infer_plan_info *plan = &m->info->plans[index];
+  infer_arena *arena = &m->arenas[index];
+  int32_t n = plan->count;
+  if (!arena->valid || memcmp(arena->sizes, sizes, (size_t)n * sizeof *sizes) != 0) {
+    int64_t sum = 0;
+    for (int32_t i = 0; i < n; i++) {
+      int status = check_size(m, sizes[i], "an intermediate buffer");
+      if (status != INFER_OK)
+        return status;
+      sum += sizes[i];
+    }
+    int32_t *order = malloc((size_t)n * sizeof *order);
+    int64_t *scratch = malloc(2 * (size_t)n * sizeof *scratch);
+    if (!order || !scratch) {
+      free(order);
+      free(scratch);
+      return infer_rt_fail(m, INFER_ERR_MEMORY, "out of memory");
+    }
+    int64_t total = place(plan, sizes, arena->offsets, order, scratch, scratch + n);
+    free(order);
+    free(scratch);
+    if (total > arena->capacity) {
+      free(arena->base);
+      arena->capacity = 0;
+      arena->base = aligned_alloc64(total);
+      if (!arena->base) {
+        arena->valid = 0;
+        return infer_rt_fail(m, INFER_ERR_MEMORY, "out of memory for intermediate buffers (%lld bytes)",
+                             (long long)total);
+      }
+      arena->capacity = total;
+    }
+    memcpy(arena->sizes, sizes, (size_t)n * sizeof *sizes);
+    arena->total = total;
+    arena->sum = sum;
+    arena->valid = 1;
+  }
+  result[0] = arena->total;
+  memcpy(result + 1, arena->offsets, (size_t)n * sizeof *result);
+  return INFER_OK;
+}
+
+/* ------------------------------------------------------------------ weights */
+
+static int load_blob(infer_model *m, const char *path) {
+  const infer_model_info *info = m->info;
+  char file[4096];
+  struct stat st;
+  if (path == NULL)
+    return create_fail(INFER_ERR_WEIGHTS, "the model has weights: give the path of weights.bin or of its directory");
+  if (stat(path, &st) != 0)
+    return create_fail(INFER_ERR_WEIGHTS, "%s: %s", path, strerror(errno));
+  if (S_ISDIR(st.st_mode)) {
+    if ((size_t)snprintf(file, sizeof file, "%s/weights.bin", path) >= sizeof file)
+      return create_fail(INFER_ERR_WEIGHTS, "%s: path too long", path);
+  } else {
+    if ((size_t)snprintf(file, sizeof file, "%s", path) >= sizeof file)
+      return create_fail(INFER_ERR_WEIGHTS, "%s: path too long", path);
+  }
+  int fd = open(file, O_RDONLY);
+  if (fd < 0)
+    return create_fail(INFER_ERR_WEIGHTS, "%s: %s", file, strerror(errno));
+  if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != info->blob_bytes) {
+    close(fd);
+    return create_fail(INFER_ERR_WEIGHTS, "%s: %lld bytes, expected %llu: not the weights of this model", file,
+                       (long long)st.st_size, (unsigned long long)info->blob_bytes);
+  }
+  void *blob = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (blob == MAP_FAILED) { /* read it instead */
+    blob = aligned_alloc64((int64_t)st.st_size);
+    size_t done = 0;
+    while (blob && done < (size_t)st.st_size) {
+      ssize_t got = read(fd, (char *)blob + done, (size_t)st.st_size - done);
+      if (got <= 0) {
+        free(blob);
+        blob = NULL;
+        break;
+      }
+      done += (size_t)got;
+    }
+    if (!blob) {
+      close(fd);
+      return create_fail(INFER_ERR_WEIGHTS, "%s: cannot read it", file);
+    }
+  } else {
+    m->blob_mapped = 1;
+  }
+  close(fd);
+  m->blob = blob;
+  m->blob_size = (size_t)st.st_size;
+  uint64_t key;
+  memcpy(&key, (const char *)blob + 16, sizeof key);
+  if (memcmp(blob, INFER_BLOB_MAGIC, 8) != 0 || key != info->blob_key)
+    return create_fail(INFER_ERR_WEIGHTS, "%s: not the weights of this model (built from other weights)", file);
+  return INFER_OK;
+}
+
+static int init_globals(infer_model *m) {
+  const infer_model_info *info = m->info;
+  for (int32_t k = 0; k < info->num_globals; k++) {
+    const infer_global_info *g = &info->globals[k];
+    const char *stored = m->blob ? (const char *)m->blob + g->offset : NULL;
+    if ((g->flags & INFER_GLOBAL_CONSTANT) && !(g->flags & INFER_GLOBAL_SPLAT) && g->stored == g->bytes) {
+      m->globals[k] = (void *)stored;
+      continue;
+    }
+    char *data = aligned_alloc64((int64_t)g->bytes);
+    if (!data)
+      return create_fail(INFER_ERR_MEMORY, "out of memory for global %s (%llu bytes)", g->name,
+                         (unsigned long long)g->bytes);
+    m->owned[k] = data;
+    m->globals[k] = data;
+    if (g->flags & INFER_GLOBAL_UNINITIALIZED || g->stored == 0) {
+      memset(data, 0, g->bytes);
+    } else if (g->flags & INFER_GLOBAL_SPLAT) {
+      for (uint64_t i = 0; i < g->bytes; i += g->stored)
+        memcpy(data + i, stored, g->stored);
+    } else {
+      memcpy(data, stored, g->bytes);
+    }
+  }
+  return INFER_OK;
+}
+
+/* ------------------------------------------------------------------ the API */
+
+void infer_model_destroy(infer_model *m) {
+  if (!m)
+    return;
+  const infer_model_info *info = m->info;
+  free_heap(m);
+  free(m->heap);
+  if (m->owned)
+    for (int32_t k = 0; k < info->num_globals; k++)
+      free(m->owned[k]);
+  free(m->owned);
+  free(m->globals);
+  if (m->arenas)
+    for (int32_t k = 0; k < info->num_plans; k++) {
+      free(m->arenas[k].base);
+      free(m->arenas[k].sizes);
+      free(m->arenas[k].offsets);
+    }
+  free(m->arenas);
+  if (m->outputs)
+    for (int32_t k = 0; k < info->num_outputs; k++) {
+      free(m->outputs[k].data);
+      free(m->outputs[k].dims);
+    }
+  free(m->outputs);
+  if (m->blob) {
+    if (m->blob_mapped)
+      munmap(m->blob, m->blob_size);
+    else
+      free(m->blob);
+  }
+  free(m);
+}
+
+int infer_model_create(const char *weights, int threads, infer_model **model) {
+  const infer_model_info *info = &infer__model_info;
+  create_error[0] = '\0';
+  if (!model)
+    return create_fail(INFER_ERR_ARGUMENT, "infer_model_create: model is NULL");
+  *model = NULL;
+  if (threads < 0)
+    return create_fail(INFER_ERR_ARGUMENT, "infer_model_create: threads is %d; give 0 (default) or a count >= 1",
+                       threads);
+  infer_model *m = calloc(1, sizeof *m);
+  if (!m)
+    return create_fail(INFER_ERR_MEMORY, "out of memory");
+  m->info = info;
+  m->threads = threads == 0 ? 1 : threads;
+  m->globals = calloc((size_t)info->num_globals + 1, sizeof *m->globals);
+  m->owned = calloc((size_t)info->num_globals + 1, sizeof *m->owned);
+  m->arenas = calloc((size_t)info->num_plans + 1, sizeof *m->arenas);
+  m->outputs = calloc((size_t)info->num_outputs + 1, sizeof *m->outputs);
+  int status = (m->globals && m->owned && m->arenas && m->outputs) ? INFER_OK : INFER_ERR_MEMORY;
+  for (int32_t k = 0; status == INFER_OK && k < info->num_plans; k++) {
+    size_t n = (size_t)info->plans[k].count + 1;
+    m->arenas[k].sizes = calloc(n, sizeof(int64_t));
+    m->arenas[k].offsets = calloc(n, sizeof(int64_t));
+    if (!m->arenas[k].sizes || !m->arenas[k].offsets)
+      status = INFER_ERR_MEMORY;
+  }
+  for (int32_t k = 0; status == INFER_OK && k < info->num_outputs; k++) {
+    m->outputs[k].dims = calloc((size_t)info->outputs[k].rank + 1, sizeof(int64_t));
+    if (!m->outputs[k].dims)
+      status = INFER_ERR_MEMORY;
+  }
+  if (status != INFER_OK) {
+    infer_model_destroy(m);
+    return create_fail(status, "out of memory");
+  }
+  int has_data = 0;
+  for (int32_t k = 0; k < info->num_globals; k++)
+    has_data |= info->globals[k].stored != 0;
+  if (has_data || weights != NULL)
+    status = load_blob(m, weights);
+  if (status == INFER_OK)
+    status = init_globals(m);
+  if (status != INFER_OK) {
+    infer_model_destroy(m);
+    return status;
+  }
+  *model = m;
+  return INFER_OK;
+}
+
+static const char *dtype_name(int32_t dtype) {
+  switch (dtype) {
+  case INFER_FLOAT32: return "float32";
+  case INFER_UINT8: return "uint8";
+  case INFER_INT8: return "int8";
+  case INFER_UINT16: return "uint16";
+  case INFER_INT16: return "int16";
+  case INFER_INT32: return "int32";
+  case INFER_INT64: return "int64";
+  case INFER_BOOL: return "bool";
+  case INFER_FLOAT16: return "float16";
+  case INFER_FLOAT64: return "float64";
+  case INFER_UINT32: return "uint32";
+  case INFER_UINT64: return "uint64";
+  default: return "an unknown dtype";
+  }
+}
+
+static int dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case INFER_FLOAT64: case INFER_INT64: case INFER_UINT64: return 8;
+  case INFER_FLOAT32: case INFER_INT32: case INFER_UINT32: return 4;
+  case INFER_FLOAT16: case INFER_INT16: case INFER_UINT16: return 2;
+  default: return 1;
+  }
+}
+
+static void first_with_symbol(const infer_model_info *info, const char *symbol, int32_t *input, int32_t *dim) {
+  for (int32_t j = 0; j < info->num_inputs; j++)
+    for (int32_t e = 0; e < info->inputs[j].rank; e++)
+      if (strcmp(info->inputs[j].dim_symbols[e], symbol) == 0) {
+        *input = j;
+        *dim = e;
+        return;
+      }
+}
+
+static int check_inputs(infer_model *m, const infer_tensor *inputs) {
+  const infer_model_info *info = m->info;
+  for (int32_t i = 0; i < info->num_inputs; i++) {
+    const infer_io_info *want = &info->inputs[i];
+    const infer_tensor *got = &inputs[i];
+    if (got->dtype != want->dtype)
+      return infer_rt_fail(m, INFER_ERR_DTYPE, "input '%s': dtype is %s (%d), expected %s", want->name,
+                           dtype_name(got->dtype), got->dtype, dtype_name(want->dtype));
+    if (got->rank != want->rank)
+      return infer_rt_fail(m, INFER_ERR_SHAPE, "input '%s': rank is %d, expected %d", want->name, got->rank,
+                           want->rank);
+    if (got->rank > 0 && !got->dims)
+      return infer_rt_fail(m, INFER_ERR_ARGUMENT, "input '%s': dims is NULL", want->name);
+    int64_t count = 1;
+    for (int32_t d = 0; d < want->rank; d++) {
+      int64_t size = got->dims[d];
+      if (size < 0)
+        return infer_rt_fail(m, INFER_ERR_SHAPE, "input '%s': dim %d is %lld", want->name, d, (long long)size);
+      if (want->dims[d] >= 0 && size != want->dims[d])
+        return infer_rt_fail(m, INFER_ERR_SHAPE, "input '%s': dim %d is %lld, expected %lld", want->name, d,
+                             (long long)size, (long long)want->dims[d]);
+      count *= size;
+      const char *symbol = want->dim_symbols[d];
+      if (!symbol[0])
+        continue;
+      /* The first input dim with this symbol fixes its size. */
+      int32_t j = i, e = d;
+      first_with_symbol(info, symbol, &j, &e);
+      if ((j != i || e != d) && inputs[j].dims[e] != size)
+        return infer_rt_fail(m, INFER_ERR_SHAPE,
+                             "input '%s': dim %d is %lld, but dim %d of input '%s' is %lld and both are '%s'",
+                             want->name, d, (long long)size, e, info->inputs[j].name, (long long)inputs[j].dims[e],
+                             symbol);
+    }
+    if (count > 0 && !got->data)
+      return infer_rt_fail(m, INFER_ERR_ARGUMENT, "input '%s': data is NULL", want->name);
+  }
+  return INFER_OK;
+}
+
+int infer_model_run(infer_model *m, const infer_tensor *inputs, int num_inputs, infer_tensor *outputs,
+                    int num_outputs) {
+  if (!m)
+    return INFER_ERR_ARGUMENT;
+  const infer_model_info *info = m->info;
+  m->message[0] = '\0';
+  m->status = INFER_OK;
+  if (num_inputs != info->num_inputs || (num_inputs > 0 && !inputs))
+    return infer_rt_fail(m, INFER_ERR_ARGUMENT, "the model takes %d inputs, got %d", info->num_inputs, num_inputs);
+  if (num_outputs != info->num_outputs || (num_outputs > 0 && !outputs))
+    return infer_rt_fail(m, INFER_ERR_ARGUMENT, "the model has %d outputs, got room for %d", info->num_outputs,
+                         num_outputs);
+  int status = check_inputs(m, inputs);
+  if (status != INFER_OK)
+    return status;
+  /* Empty inputs may have NULL data: give the generated code a valid pointer. */
+  infer_tensor *safe = malloc(((size_t)num_inputs + 1) * sizeof *safe);
+  void **data = calloc((size_t)num_outputs + 1, sizeof *data);
+  int64_t **dims = calloc((size_t)num_outputs + 1, sizeof *dims);
+  static const int64_t empty[8] __attribute__((aligned(64)));
+  if (!safe || !data || !dims) {
+    free(safe);
+    free(data);
+    free(dims);
+    return infer_rt_fail(m, INFER_ERR_MEMORY, "out of memory");
+  }
+  for (int i = 0; i < num_inputs; i++) {
+    safe[i] = inputs[i];
+    if (!safe[i].data)
+      safe[i].data = (void *)empty;
+  }
+  for (int k = 0; k < num_outputs; k++) {
+    const infer_io_info *o = &info->outputs[k];
+    for (int32_t d = 0; d < o->rank; d++)
+      m->outputs[k].dims[d] = o->dims[d];
+    dims[k] = m->outputs[k].dims;
+  }
+  status = info->entry(m, safe, data, dims);
+  /* Outputs the code did not compute in place (an input, a constant, a buffer
+   * returned twice) are copied into the model's own buffers. */
+  for (int k = 0; status == INFER_OK && k < num_outputs; k++) {
+    const infer_io_info *o = &info->outputs[k];
+    int64_t count = 1;
+    for (int32_t d = 0; d < o->rank; d++)
+      count *= m->outputs[k].dims[d];
+    int64_t bytes = count * dtype_size(o->dtype);
+    if (data[k] != m->outputs[k].data || m->outputs[k].data == NULL) {
+      void *own = infer_rt_output(m, k, bytes);
+      if (!own) {
+        status = m->status;
+        break;
+      }
+      if (bytes > 0)
+        memmove(own, data[k], (size_t)bytes);
+    }
+    outputs[k].data = m->outputs[k].data;
+    outputs[k].dtype = o->dtype;
+    outputs[k].rank = o->rank;
+    outputs[k].dims = m->outputs[k].dims;
+  }
+  free_heap(m);
+  free(safe);
+  free(data);
+  free(dims);
+  if (status == INFER_OK)
+    m->ran = 1;
+  else if (m->status == INFER_OK)
+    infer_rt_fail(m, status, "the model failed with status %d", status);
+  return status;
+}
+
+const char *infer_model_error(const infer_model *m) { return m ? m->message : create_error; }
+
+int infer_model_memory(const infer_model *m, int64_t *arena_bytes, int64_t *intermediate_bytes) {
+  if (!m || !m->ran)
+    return INFER_ERR_ARGUMENT;
+  int64_t arena = 0, sum = 0;
+  for (int32_t k = 0; k < m->info->num_plans; k++) {
+    arena += m->arenas[k].total;
+    sum += m->arenas[k].sum;
+  }
+  if (arena_bytes)
+    *arena_bytes = arena;
+  if (intermediate_bytes)
+    *intermediate_bytes = sum;
+  return INFER_OK;
+}
+
+/* ------------------------------------------------------------------ signature */
+
+static const infer_io_info *io(int output, int index) {
+  const infer_model_info *info = &infer__model_info;
+  if (output)
+    return index >= 0 && index < info->num_outputs ? &info->outputs[index] : NULL;
+  return index >= 0 && index < info->num_inputs ? &info->inputs[index] : NULL;
+}
+
+int infer_model_num_inputs(void) { return infer__model_info.num_inputs; }
+int infer_model_num_outputs(void) { return infer__model_info.num_outputs; }
+const char *infer_model_input_name(int i) { return io(0, i) ? io(0, i)->name : NULL; }
+const char *infer_model_output_name(int i) { return io(1, i) ? io(1, i)->name : NULL; }
+int infer_model_input_dtype(int i) { return io(0, i) ? io(0, i)->dtype : 0; }
+int infer_model_output_dtype(int i) { return io(1, i) ? io(1, i)->dtype : 0; }
+int infer_model_input_rank(int i) { return io(0, i) ? io(0, i)->rank : -1; }
+int infer_model_output_rank(int i) { return io(1, i) ? io(1, i)->rank : -1; }
+
+int64_t infer_model_input_dim(int i, int d) {
+  const infer_io_info *x = io(0, i);
+  return x && d >= 0 && d < x->rank ? x->dims[d] : -1;
+}
+
+int64_t infer_model_output_dim(int i, int d) {
+  const infer_io_info *x = io(1, i);
+  return x && d >= 0 && d < x->rank ? x->dims[d] : -1;
+}
+
+const char *infer_model_input_dim_symbol(int i, int d) {
+  const infer_io_info *x = io(0, i);
+  return x && d >= 0 && d < x->rank ? x->dim_symbols[d] : NULL;
+}
+
+const char *infer_model_output_dim_symbol(int i, int d) {
+  const infer_io_info *x = io(1, i);
+  return x && d >= 0 && d < x->rank ? x->dim_symbols[d] : NULL;
+}

@@ -1,0 +1,116 @@
+"""The weights blob: the bytes of every `memref.global`, beside the library.
+
+Layout of `weights.bin` (little-endian):
+
+    offset 0   8 bytes   magic "INFERWB1"
+           8   4 bytes   format version (1)
+          12   4 bytes   header size (64)
+          16   8 bytes   key: a hash of everything below; the library checks it at create
+          24   8 bytes   total size of the file
+          32   8 bytes   number of globals
+          40  24 bytes   zero
+          64   ...       each global's stored bytes at an offset aligned to 64 (or its
+                         own alignment when larger): all its elements, or one element
+                         for a splat (filled at load), nothing if uninitialized
+
+Booleans are stored as one byte, 0 or 1. Nothing in the blob is parsed by
+Python on the way: the bytes come straight from the dense attributes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from xdsl.dialects import memref
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, MemRefType, UnitAttr
+
+from infer.dialects.constants import is_elided
+from infer.runtime.c.ctype import ctype_of
+from infer.runtime.c.emitter import GlobalEntry, emit_error
+
+MAGIC = b"INFERWB1"
+VERSION = 1
+HEADER = 64
+ALIGN = 64
+
+
+def _stored_bytes(data: bytes, elem_size: int, count: int) -> bytes | memoryview:
+    """The bytes to store: one element when all elements are the same."""
+    if count <= 1 or len(data) == elem_size:
+        return data
+    rows = np.frombuffer(data, dtype=np.uint8).reshape(count, elem_size)
+    first = rows[0]
+    if np.array_equal(rows[-1], first) and (rows == first).all():
+        return bytes(first)
+    return memoryview(data)
+
+
+def global_entry_of(op: memref.GlobalOp, index: int) -> GlobalEntry:
+    t = op.type
+    if not isinstance(t, MemRefType):
+        raise emit_error(op, f"global of type {t}")
+    elem = ctype_of(t.element_type)
+    shape = tuple(t.get_shape())
+    if any(d < 0 for d in shape):
+        raise emit_error(op, "a global with dynamic dims")
+    count = 1
+    for d in shape:
+        count *= d
+    value = op.initial_value
+    data: bytes | memoryview | None
+    if isinstance(value, UnitAttr):
+        data = None
+    elif isinstance(value, DenseIntOrFPElementsAttr):
+        raw = value.data.data
+        if elem.kind == "bool":
+            raw = (np.frombuffer(raw, dtype=np.uint8) != 0).astype(np.uint8).tobytes()
+        if len(raw) not in (elem.size, count * elem.size):
+            raise emit_error(op, f"initial value of {len(raw)} bytes for {t}")
+        data = _stored_bytes(raw, elem.size, count)
+    elif is_elided(value):
+        raise emit_error(
+            op,
+            f"the constant @{op.sym_name.data} was elided when the IR was printed",
+            hint="compile from the model itself, or print the IR with --print-constants",
+        )
+    else:
+        raise emit_error(op, f"initial value {type(value).__name__} is not supported")
+    alignment = max(ALIGN, op.alignment.value.data if op.alignment is not None else 0)
+    return GlobalEntry(op.sym_name.data, index, elem, shape, data, op.constant is not None, alignment)
+
+
+def layout(entries: Sequence[GlobalEntry]) -> tuple[int, int]:
+    """Assigns each entry its offset; returns the blob's size and key."""
+    offset = HEADER
+    digest = hashlib.blake2b(digest_size=8)
+    for entry in entries:
+        stored = entry.data if entry.data is not None else b""
+        offset = (offset + entry.alignment - 1) // entry.alignment * entry.alignment
+        entry.offset = offset
+        offset += len(stored)
+        digest.update(struct.pack("<QQQ", entry.offset, len(stored), entry.nbytes))
+        digest.update(stored)
+    key = int.from_bytes(digest.digest(), "little") or 1
+    return offset, key
+
+
+def header(size: int, key: int, count: int) -> bytes:
+    return MAGIC + struct.pack("<IIQQQ", VERSION, HEADER, key, size, count) + bytes(24)
+
+
+def write_blob(path: Path, entries: Sequence[GlobalEntry], size: int, key: int) -> None:
+    """Writes the blob laid out by `layout`."""
+    with open(path, "wb") as f:
+        f.write(header(size, key, len(entries)))
+        position = HEADER
+        for entry in entries:
+            if entry.data is None or len(entry.data) == 0:
+                continue
+            f.write(bytes(entry.offset - position))
+            f.write(entry.data)
+            position = entry.offset + len(entry.data)
+        f.write(bytes(size - position))
