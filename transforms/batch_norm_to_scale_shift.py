@@ -32,6 +32,7 @@ from infer.dialects.dtypes import UnsupportedElementType, to_numpy
 from infer.dialects.infer.base import dims_of, element_of, float_of, string_of
 from infer.dialects.infer.constant import ConstantOp, constant_value
 from infer.dialects.infer.elementwise import AddOp, MulOp
+from infer.dialects.infer.epilogue import fused_location
 from infer.dialects.infer.nn import channel_axis
 from infer.dialects.infer.normalization import BatchNormOp
 
@@ -47,8 +48,23 @@ def per_channel_constant(values: np.ndarray, element: Attribute, axis: int, rank
     return ConstantOp(cast.reshape(shape))
 
 
+def per_channel_vector(value: SSAValue, axis: int, channels: int) -> np.ndarray | None:
+    """A constant of the input's rank that varies along the channel `axis` only, as a
+    float64 `[channels]` vector; None for anything else."""
+    array = constant_value(value)
+    if array is None or not np.issubdtype(array.dtype, np.floating):
+        return None
+    dims = array.shape
+    if dims[axis] not in (1, channels) or any(d != 1 for i, d in enumerate(dims) if i != axis):
+        return None
+    return np.broadcast_to(np.asarray(array, np.float64).reshape(-1), (channels,))
+
+
+@dataclass
 class BatchNormToScaleShift(RewritePattern):
     """`infer.batch_norm` with constant scale, bias, mean and var -> `x * factor + shift`."""
+
+    absorb_affine: bool = True
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: BatchNormOp, rewriter: PatternRewriter) -> None:
@@ -63,11 +79,31 @@ class BatchNormToScaleShift(RewritePattern):
         scale, bias, mean, var = (np.asarray(p, np.float64) for p in params)  # type: ignore[arg-type]
         rank = len(dims_of(op.input.type))
         axis = channel_axis(string_of(op.layout, "nchw"), rank)
-        if dims_of(op.input.type)[axis] is None:
+        channels = dims_of(op.input.type)[axis]
+        if channels is None:
             # x * [1, C, 1, 1] would type the channel dim C where the batch norm's result has `?`.
             return
         factor = scale / np.sqrt(var + float_of(op.epsilon))
         shift = bias - mean * factor
+        # Per-channel muls and adds by constants that follow (Caffe's Scale layer after its
+        # BatchNorm) fold into the factor and the shift, in float64 too.
+        absorbed: list[Operation] = []
+        root: Operation = op
+        while self.absorb_affine:
+            result = root.results[0]
+            user = result.get_user_of_unique_use()
+            if not isinstance(user, MulOp | AddOp) or user.result.type != op.result.type:
+                break
+            other = user.rhs if user.lhs is result else user.lhs
+            vector = None if other is result else per_channel_vector(other, axis, channels)
+            if vector is None:
+                break
+            if isinstance(user, MulOp):
+                factor, shift = factor * vector, shift * vector
+            else:
+                shift = shift + vector
+            absorbed.append(user)
+            root = user
         new_ops: list[Operation] = []
         value: SSAValue = op.input
         if not bool((factor.astype(dtype) == 1).all()):
@@ -78,10 +114,13 @@ class BatchNormToScaleShift(RewritePattern):
             shift_op = per_channel_constant(shift, element, axis, rank)
             new_ops += [shift_op, add := AddOp(value, shift_op.result)]
             value = add.result
+        location = fused_location([op, *absorbed])
         for new_op in new_ops:
-            new_op.location = op.location
-        parameters = [op.scale, op.bias, op.mean, op.var]
-        rewriter.replace(op, new_ops, [value])
+            new_op.location = location
+        parameters = {v for o in (op, *absorbed) for v in o.operands}
+        rewriter.replace(root, new_ops, [value])
+        for replaced in reversed([op, *absorbed[:-1]]):
+            rewriter.erase(replaced)
         for parameter in parameters:
             owner = parameter.owner
             if isinstance(owner, ConstantOp) and not owner.result.uses:
@@ -100,11 +139,19 @@ class BatchNormToScaleShiftPass(ModulePass):
     Per-channel constants holding one value stay splats. Both ops keep the
     batch norm's location. Batch norms with a parameter that is not a
     constant, or with a dynamic channel dim, are left as they are.
+
+    With `absorb-affine` (the default), the muls and adds by per-channel
+    constants that follow the batch norm (each the only use of the value
+    before it; Caffe's Scale layer, as in DenseNet-121) fold into the factor
+    and the shift, and the two ops are located at the fused locations of the
+    batch norm and the folded ops.
     """
 
     name = "batch-norm-to-scale-shift"
 
+    absorb_affine: bool = True
+    """Fold the per-channel constant muls and adds that follow a batch norm into it."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(GreedyRewritePatternApplier([BatchNormToScaleShift()], dce_enabled=False)).rewrite_module(
-            op
-        )
+        pattern = BatchNormToScaleShift(self.absorb_affine)
+        PatternRewriteWalker(GreedyRewritePatternApplier([pattern], dce_enabled=False)).rewrite_module(op)

@@ -130,14 +130,59 @@ def test_onnx_batch_normalization_with_symbolic_dims(rng: np.random.Generator) -
     assert text.count('loc("bn")') == 4  # two constants, the mul and the add
 
 
-@pytest.mark.parametrize(("name", "batch_norms"), [("densenet121", 121), ("inception_v2", 69), ("resnet50", 53)])
-def test_light_models(name: str, batch_norms: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "batch_norms", "absorb"),
+    [("densenet121", 121, True), ("inception_v2", 69, True), ("inception_v2", 69, False), ("resnet50", 53, True)],
+)
+def test_light_models(name: str, batch_norms: int, absorb: bool) -> None:
     model = light_models.with_random_weights(light_models.load(name))
     module = infer.to_infer(model)
     before = counts(module)
     assert before["infer.batch_norm"] == batch_norms
-    after = assert_pass_preserves(module, BatchNormToScaleShiftPass(), light_models.inputs(model), rtol=1e-4, atol=1e-5)
+    after = assert_pass_preserves(
+        module, BatchNormToScaleShiftPass(absorb_affine=absorb), light_models.inputs(model), rtol=1e-4, atol=1e-5
+    )
     found = counts(after)
     assert found["infer.batch_norm"] == 0
-    assert found["infer.mul"] == before["infer.mul"] + batch_norms
-    assert found["infer.add"] == before["infer.add"] + batch_norms
+    if absorb:
+        # DenseNet's and Inception's batch norms are each followed by a Caffe Scale layer
+        # (a mul and an add): folded into the batch norm's mul and add.
+        assert found["infer.mul"] == batch_norms
+        assert found["infer.add"] == before["infer.add"] - before["infer.mul"] + batch_norms
+    else:
+        assert found["infer.mul"] == before["infer.mul"] + batch_norms
+        assert found["infer.add"] == before["infer.add"] + batch_norms
+
+
+AFFINE = """
+func.func @main(%x: tensor<?x3x?x?xf32>) -> (tensor<?x3x?x?xf32>, tensor<?x3x?x?xf32>) {
+  %scale = infer.constant dense<[2.0, 3.0, 0.5]> : tensor<3xf32>
+  %bias = infer.constant dense<[0.0, 1.0, -1.0]> : tensor<3xf32>
+  %mean = infer.constant dense<[1.0, 2.0, 0.25]> : tensor<3xf32>
+  %var = infer.constant dense<[15.0, 8.0, 0.75]> : tensor<3xf32>
+  %bn = infer.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0e-03 : f64}
+         : (tensor<?x3x?x?xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+         -> tensor<?x3x?x?xf32> loc("bn")
+  %g = infer.constant dense<[[[[1.5]], [[-2.0]], [[0.5]]]]> : tensor<1x3x1x1xf32>
+  %m = infer.mul %g, %bn : (tensor<1x3x1x1xf32>, tensor<?x3x?x?xf32>) -> tensor<?x3x?x?xf32> loc("scale")
+  %h = infer.constant splat<0.25> : tensor<1x1x1x1xf32>
+  %a = infer.add %m, %h : (tensor<?x3x?x?xf32>, tensor<1x1x1x1xf32>) -> tensor<?x3x?x?xf32> loc("shift")
+  %k = infer.constant dense<[[[[1.0, 2.0]]]]> : tensor<1x1x1x2xf32>
+  %s = infer.mul %a, %k : (tensor<?x3x?x?xf32>, tensor<1x1x1x2xf32>) -> tensor<?x3x?x2xf32> loc("spatial")
+  %r = infer.relu %a : (tensor<?x3x?x?xf32>) -> tensor<?x3x?x?xf32>
+  func.return %a, %r : tensor<?x3x?x?xf32>, tensor<?x3x?x?xf32>
+}
+"""
+
+
+def test_absorbs_following_per_channel_affine_ops(rng: np.random.Generator) -> None:
+    # %s (a mul varying along a spatial dim, unused) makes %a's value used twice: the chain stops at %a.
+    module = parse(AFFINE)
+    after = assert_pass_preserves(module, BatchNormToScaleShiftPass(), [rng.standard_normal((2, 3, 4, 2), np.float32)])
+    found = counts(after)
+    assert found["infer.batch_norm"] == 0 and found["infer.mul"] == 2 and found["infer.add"] == 1
+    assert 'loc(fused["bn", "scale", "shift"])' in infer.print_ir(after, debuginfo=True)
+    alone = assert_pass_preserves(
+        module, BatchNormToScaleShiftPass(absorb_affine=False), [rng.standard_normal((1, 3, 5, 2), np.float32)]
+    )
+    assert counts(alone)["infer.mul"] == 3 and counts(alone)["infer.add"] == 2
