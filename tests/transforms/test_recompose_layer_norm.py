@@ -8,6 +8,7 @@ import io
 from collections import Counter
 from typing import Any
 
+import light_models
 import numpy as np
 import onnx
 import pytest
@@ -252,3 +253,13 @@ def test_pytorch_export(shape: list[int], affine: bool, rng: np.random.Generator
     with torch.no_grad():
         expected = net(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(run(after, {"x": x})[0], expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["squeezenet", "densenet121"])
+def test_light_models_have_no_layer_norm(name: str) -> None:
+    """The CNNs' global average pools (reduce_mean) are not mistaken for a normalization."""
+    module = infer.to_infer(light_models.load(name))
+    assert counts(module)["infer.reduce_mean"] == 1
+    before = str(module)
+    RecomposeLayerNormPass().apply(load_context(), module)
+    assert str(module) == before
