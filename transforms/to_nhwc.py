@@ -511,7 +511,7 @@ class LayoutRewriter:
         if op.shape is not None:
             shape = constant_value(op.shape)
             if shape is None:
-                return self.boundary(op)
+                return self.reshape_in_order(op)
             dst = [d if int(v) == -1 else int(v) for v, d in zip(shape.reshape(-1), declared, strict=True)]
         src = dims_of(op.input.type)
         groups = reshape_groups(src, dst) if sum(d is None for d in dst) <= 1 else None

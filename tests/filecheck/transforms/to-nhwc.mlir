@@ -213,3 +213,78 @@ func.func @shape_of(%x: tensor<?x4x?x?xf32>) -> (tensor<1xi64>, tensor<2xi64>) {
   %hw = infer.shape_of %p {start = 1 : i64, end = 3 : i64} : (tensor<?x4x?x?xf32>) -> tensor<2xi64>
   func.return %n, %hw : tensor<1xi64>, tensor<2xi64>
 }
+
+// -----
+
+// split, resize and tile follow the layout: split along the new channel axis,
+// scales and repeats permuted.
+// CHECK-LABEL: func.func @split_resize_tile
+// CHECK: %[[P:.*]] = infer.max_pool
+// CHECK: %[[S0:.*]], %[[S1:.*]] = infer.split %[[P]] {axis = 3 : i64, sizes = array<i64: 2, 4>} : (tensor<?x3x5x6xf32>) -> (tensor<?x3x5x2xf32>, tensor<?x3x5x4xf32>)
+// CHECK: %[[R:.*]] = infer.resize %[[S0]] {{{.*}}scales = array<f64: 1.000000e+00, 2.000000e+00, 3.000000e+00, 1.000000e+00>} : (tensor<?x3x5x2xf32>) -> tensor<?x6x15x2xf32>
+// CHECK: %[[T:.*]] = infer.tile %[[S1]] {repeats = array<i64: 1, 1, 2, 3>} : (tensor<?x3x5x4xf32>) -> tensor<?x3x10x12xf32>
+// CHECK: infer.transpose %[[R]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: infer.transpose %[[T]] {perm = array<i64: 0, 3, 1, 2>}
+func.func @split_resize_tile(%x: tensor<?x6x3x5xf32>) -> (tensor<?x2x6x15xf32>, tensor<?x12x3x10xf32>) {
+  %p = infer.max_pool %x {kernel = array<i64: 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x6x3x5xf32>) -> tensor<?x6x3x5xf32>
+  %s:2 = infer.split %p {axis = 1 : i64, sizes = array<i64: 2, 4>} : (tensor<?x6x3x5xf32>) -> (tensor<?x2x3x5xf32>, tensor<?x4x3x5xf32>)
+  %r = infer.resize %s#0 {mode = "nearest", scales = array<f64: 1.0, 1.0, 2.0, 3.0>} : (tensor<?x2x3x5xf32>) -> tensor<?x2x6x15xf32>
+  %t = infer.tile %s#1 {repeats = array<i64: 1, 3, 1, 2>} : (tensor<?x4x3x5xf32>) -> tensor<?x12x3x10xf32>
+  func.return %r, %t : tensor<?x2x6x15xf32>, tensor<?x12x3x10xf32>
+}
+
+// -----
+
+// squeeze, unsqueeze and gather: axes mapped through the layout.
+// CHECK-LABEL: func.func @squeeze_unsqueeze_gather
+// CHECK: %[[P:.*]] = infer.avg_pool
+// CHECK: %[[M:.*]] = infer.reduce_max %[[P]] {axes = array<i64: 1>, keepdims} : (tensor<2x1x3x4xf32>) -> tensor<2x1x3x4xf32>
+// CHECK: %[[Q:.*]] = infer.squeeze %[[M]] {axes = array<i64: 1>} : (tensor<2x1x3x4xf32>) -> tensor<2x3x4xf32>
+// CHECK: %[[G:.*]] = infer.gather %[[Q]], %{{.*}} {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x3x5xf32>
+// CHECK: %[[U:.*]] = infer.unsqueeze %[[G]] {axes = array<i64: 0>} : (tensor<2x3x5xf32>) -> tensor<1x2x3x5xf32>
+// CHECK: %[[O:.*]] = infer.transpose %[[U]] {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x3x5xf32>) -> tensor<1x2x5x3xf32>
+// CHECK: func.return %[[O]]
+func.func @squeeze_unsqueeze_gather(%x: tensor<2x4x1x3xf32>, %i: tensor<5xi64>) -> tensor<1x2x5x3xf32> {
+  %p = infer.avg_pool %x {kernel = array<i64: 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<2x4x1x3xf32>) -> tensor<2x4x1x3xf32>
+  %m = infer.reduce_max %p {axes = array<i64: 2>, keepdims} : (tensor<2x4x1x3xf32>) -> tensor<2x4x1x3xf32>
+  %q = infer.squeeze %m {axes = array<i64: 2>} : (tensor<2x4x1x3xf32>) -> tensor<2x4x3xf32>
+  %g = infer.gather %q, %i {axis = 1 : i64} : (tensor<2x4x3xf32>, tensor<5xi64>) -> tensor<2x5x3xf32>
+  %u = infer.unsqueeze %g {axes = array<i64: 0>} : (tensor<2x5x3xf32>) -> tensor<1x2x5x3xf32>
+  func.return %u : tensor<1x2x5x3xf32>
+}
+
+// -----
+
+// layer_norm over [C, H, W] stays in the region (the normalized dims are still
+// the trailing ones, its scale is transposed); over W alone it is a boundary;
+// so is a hardmax over channels and width (the order of its ties would change).
+// CHECK-LABEL: func.func @norms_and_hardmax
+// CHECK: %[[C:.*]] = infer.conv
+// CHECK: %[[S:.*]] = infer.constant splat<2.000000e+00> : tensor<1x1x3x2xf32>
+// CHECK: %[[L:.*]] = infer.layer_norm %[[C]], %[[S]] {axis = 1 : i64{{.*}}} : (tensor<1x4x3x2xf32>, tensor<1x1x3x2xf32>) -> tensor<1x4x3x2xf32>
+// CHECK: %[[B:.*]] = infer.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: infer.layer_norm %[[B]], %{{.*}} {axis = 3 : i64{{.*}}} : (tensor<1x2x4x3xf32>, tensor<1x1x1x3xf32>)
+// CHECK: infer.hardmax %[[B]] {axes = array<i64: 1, 3>} : (tensor<1x2x4x3xf32>)
+// CHECK: infer.transpose %[[L]] {perm = array<i64: 0, 3, 1, 2>}
+func.func @norms_and_hardmax(%x: tensor<1x2x4x3xf32>, %w: tensor<2x2x1x1xf32>, %s: tensor<1x1x1x3xf32>) -> (tensor<1x2x4x3xf32>, tensor<1x2x4x3xf32>, tensor<1x2x4x3xf32>) {
+  %c = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x4x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x3xf32>
+  %two = infer.constant splat<2.000000e+00> : tensor<1x2x1x3xf32>
+  %l = infer.layer_norm %c, %two {axis = 1 : i64, epsilon = 1.000000e-05 : f64} : (tensor<1x2x4x3xf32>, tensor<1x2x1x3xf32>) -> tensor<1x2x4x3xf32>
+  %w3 = infer.layer_norm %c, %s {axis = 3 : i64, epsilon = 1.000000e-05 : f64} : (tensor<1x2x4x3xf32>, tensor<1x1x1x3xf32>) -> tensor<1x2x4x3xf32>
+  %h = infer.hardmax %c {axes = array<i64: 1, 3>} : (tensor<1x2x4x3xf32>) -> tensor<1x2x4x3xf32>
+  func.return %l, %w3, %h : tensor<1x2x4x3xf32>, tensor<1x2x4x3xf32>, tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// A reshape with a run-time shape reads a channels-last [N, 1, 1, C] value as
+// it is: the row-major order of its elements is that of [N, C, 1, 1].
+// CHECK-LABEL: func.func @reshape_unit_dims
+// CHECK: %[[P:.*]] = infer.max_pool %{{.*}} {{{.*}}layout = "nhwc"} : (tensor<?x2x2x8xf32>) -> tensor<?x1x1x8xf32>
+// CHECK-NEXT: %[[R:.*]] = infer.reshape %[[P]], %{{.*}} : (tensor<?x1x1x8xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+// CHECK-NEXT: func.return %[[R]]
+func.func @reshape_unit_dims(%x: tensor<?x8x2x2xf32>, %shape: tensor<2xi64>) -> tensor<?x?xf32> {
+  %p = infer.max_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x8x2x2xf32>) -> tensor<?x8x1x1xf32>
+  %r = infer.reshape %p, %shape : (tensor<?x8x1x1xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  func.return %r : tensor<?x?xf32>
+}
