@@ -163,6 +163,8 @@ class Size:
     def __add__(self, other: Size | int) -> Size:
         if other == 0:
             return self
+        if self == 0:
+            return self._size(other)
         return self._apply(other, lambda a, b: a + b, arith.AddiOp)
 
     def __radd__(self, other: int) -> Size:
@@ -179,6 +181,8 @@ class Size:
     def __mul__(self, other: Size | int) -> Size:
         if other == 1:
             return self
+        if self == 1:
+            return self._size(other)
         return self._apply(other, lambda a, b: a * b, arith.MuliOp)
 
     def __rmul__(self, other: int) -> Size:
@@ -602,8 +606,10 @@ class FunctionLowering:
         self.builder.insert(func.ReturnOp(*returned))
 
     def _owned(self, value: SSAValue, returned: list[SSAValue]) -> bool:
+        # Fresh buffers: allocated here, or returned by a call (whose results the callee allocated).
         owner = value.owner
-        return isinstance(owner, memref.AllocOp) and owner.parent_block() is self.block and value not in returned
+        fresh = isinstance(owner, memref.AllocOp | func.CallOp) and owner.parent_block() is self.block
+        return fresh and value not in returned
 
 
 def _memref_or_same(t: Attribute) -> Attribute:

@@ -49,12 +49,17 @@ def loop_map(num_loops: int, results: Sequence[int | None]) -> AffineMap:
     )
 
 
+def broadcast_positions(shape: Sequence[int | None], loops: Sequence[int]) -> list[int | None]:
+    """The loop read along each dim of a shape whose dims run along `loops`: None (index
+    0) for a static dim of size 1, which broadcasts."""
+    assert len(shape) == len(loops)
+    return [None if d == 1 else loop for d, loop in zip(shape, loops, strict=True)]
+
+
 def broadcast_map(operand_type: Attribute, loops: Sequence[int], num_loops: int) -> AffineMap:
     """The map reading an operand whose dims run along `loops`; its static dims of size
     1 are read at index 0 (they broadcast)."""
-    shape = shape_of(operand_type)
-    assert len(shape) == len(loops)
-    return loop_map(num_loops, [None if d == 1 else loop for d, loop in zip(shape, loops, strict=True)])
+    return loop_map(num_loops, broadcast_positions(shape_of(operand_type), loops))
 
 
 def generic(
@@ -83,7 +88,7 @@ def generic(
 
 def fill(l: Lowering, buffer: SSAValue, value: SSAValue) -> None:
     """Sets every element of `buffer` to the scalar `value` (`linalg.fill`)."""
-    l.emit(FillOp([value], [buffer]))
+    l.emit(FillOp([value], [buffer], res=()))
 
 
 def fill_value(l: Lowering, buffer: SSAValue, value: float | int | bool | np.generic) -> None:
