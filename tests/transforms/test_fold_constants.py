@@ -9,7 +9,7 @@ import numpy as np
 import onnx
 import pytest
 from infer_ir import assert_pass_preserves, parse, run
-from light_models import NAMES, inputs, load, with_random_weights
+from light_models import NAMES, dynamic_batch, inputs, load, with_random_weights
 from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import FusedLoc, ModuleOp, NameLoc
 
@@ -293,12 +293,18 @@ def test_uniform() -> None:
 BATCH_NORM_MODELS = {"densenet121", "inception_v2", "resnet50", "shufflenet"}
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_light_model(name: str) -> None:
+DYNAMIC = ["inception_v1", "resnet50", "shufflenet", "squeezenet"]
+"""Light models also run with a symbolic batch dim (`?` in every activation type)."""
+
+
+@pytest.mark.parametrize(
+    ("name", "dynamic"), [(n, False) for n in NAMES] + [(n, True) for n in DYNAMIC], ids=lambda v: str(v)
+)
+def test_light_model(name: str, dynamic: bool) -> None:
     """After `decompose-composites`, every batch norm is `(x - mean) / sqrt(var + eps) * scale + bias`:
     the constant half of that folds; gemm's transposed weights fold below the cap."""
     model = with_random_weights(load(name))
-    module = infer.to_infer(model)
+    module = infer.to_infer(dynamic_batch(model) if dynamic else model)
     DecomposeCompositesPass().apply(load_context(), module)
     before = counts(module)
     after = assert_pass_preserves(module, FoldConstantsPass(), inputs(model), rtol=1e-4, atol=1e-5)
