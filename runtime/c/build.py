@@ -51,6 +51,31 @@ LIBRARY = "libmodel.so"
 WEIGHTS = "weights.bin"
 
 
+LOOP_LEVEL = ("builtin.", "func.", "scf.", "arith.", "math.", "memref.")
+"""Prefixes of the ops the emitter takes (docs/c_target.md)."""
+
+
+def is_loop_level(module: ModuleOp) -> bool:
+    return all(op.name.startswith(LOOP_LEVEL) for op in module.walk())
+
+
+def lower_to_loop_level(module: ModuleOp, opt_level: int | None = None) -> ModuleOp:
+    """Brings a module to the loop level, in place: an `onnx` module is converted, an
+    `infer` module optimized (level `opt_level`, default 2) and lowered to loops
+    (`lower-to-loops-pipeline`); loop-level IR is left as it is."""
+    if is_loop_level(module):
+        return module
+    from infer.api import optimize
+    from infer.lowering.infer_to_linalg.pipeline import LowerToLoopsPipelinePass
+    from infer.registry import load_context
+
+    if any(op.name.startswith(("onnx.", "infer.")) for op in module.walk()):
+        optimize(module, opt_level)
+    LowerToLoopsPipelinePass().apply(load_context(), module)
+    module.verify()
+    return module
+
+
 def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "infer"
 
@@ -181,10 +206,7 @@ def _copy_out(source: Path, out_dir: Path) -> None:
         target = out_dir / entry.name
         if target.exists() or target.is_symlink():
             target.unlink()
-        try:
-            os.link(entry, target)  # the cache and out_dir share the bytes when they can
-        except OSError:
-            shutil.copy2(entry, target)
+        shutil.copy2(entry, target)  # a copy: editing out_dir must not change the cache
 
 
 def build(

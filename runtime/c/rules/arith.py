@@ -27,8 +27,12 @@ from infer.runtime.c.rules import rule
 
 
 def up(t: CType, x: str) -> str:
-    """An operand in the type arithmetic is done in."""
-    return f"(float){x}" if t.is_f16 else x
+    """An operand in the type arithmetic is done in (an f16 literal is already exact as a float)."""
+    if not t.is_f16:
+        return x
+    if isinstance(x, Literal) and x.startswith("(infer_f16)"):
+        return x.removeprefix("(infer_f16)")
+    return f"(float){x}"
 
 
 def down(t: CType, expr: str) -> str:
