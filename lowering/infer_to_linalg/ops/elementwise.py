@@ -25,6 +25,7 @@ integers (see `Scalar.cast`).
 
 from __future__ import annotations
 
+import math as pymath
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -32,8 +33,10 @@ from xdsl.dialects import math
 from xdsl.dialects.builtin import FloatAttr, IntegerAttr, i1
 from xdsl.ir import Attribute, SSAValue
 
+from infer.diagnostics import UnsupportedError
 from infer.dialects.infer import elementwise as ew
 from infer.dialects.infer.base import dims_of, element_of
+from infer.dialects.infer.epilogue import Epilogue
 from infer.lowering.infer_to_linalg.core import Lowering, lowering
 from infer.lowering.infer_to_linalg.scalar import FLOAT, UNSIGNED, Scalar, int_range, kind
 from infer.lowering.infer_to_linalg.structured import Operand, broadcast_sizes, map_elements
@@ -210,16 +213,19 @@ def select(l: Lowering) -> SSAValue:
     return elementwise(l, lambda s, v: s.select(*v))
 
 
-def _clip_bound(attr: Attribute | None, element: Attribute) -> float | int | None:
-    """A clip bound as the reference reads it: integers saturate to the element type."""
-    if attr is None:
-        return None
-    assert isinstance(attr, FloatAttr | IntegerAttr)
-    value = attr.value.data
+def bound_in(value: float | int, element: Attribute) -> float | int:
+    """A clip bound as the reference reads it: an integer one saturates to the element type."""
     if kind(element) == FLOAT:
         return float(value)
     low, high = int_range(element)
     return min(max(int(value), low), high)
+
+
+def _clip_bound(attr: Attribute | None, element: Attribute) -> float | int | None:
+    if attr is None:
+        return None
+    assert isinstance(attr, FloatAttr | IntegerAttr)
+    return bound_in(attr.value.data, element)
 
 
 @lowering(ew.ClipOp)
@@ -245,3 +251,64 @@ def clip(l: Lowering) -> SSAValue:
 def cast(l: Lowering) -> SSAValue:
     target = element_of(l.op.results[0].type)
     return elementwise(l, lambda s, v: s.cast(v[0], target))
+
+
+# -- epilogues ----------------------------------------------------------------------------------------
+
+
+def _hard_sigmoid(s: Scalar, x: SSAValue, alpha: float, beta: float) -> SSAValue:
+    t = x.type
+    linear = s.add(s.mul(x, s.const(alpha, t)), s.const(beta, t))
+    return s.min(s.max(linear, s.zero(t)), s.one(t))  # NaN stays NaN
+
+
+def _gelu(s: Scalar, x: SSAValue, approximate: bool) -> SSAValue:
+    t = x.type
+    half_x = s.mul(s.const(0.5, t), x)
+    if approximate:
+        cube = s.mul(s.mul(s.mul(s.const(0.044715, t), x), x), x)
+        inner = s.mul(s.const(pymath.sqrt(2 / pymath.pi), t), s.add(x, cube))
+        return s.mul(half_x, s.add(s.one(t), s.math(math.TanhOp, inner)))
+    scaled = s.mul(x, s.const(pymath.sqrt(0.5), t))
+    return s.mul(half_x, s.add(s.one(t), s.math(math.ErfOp, scaled)))
+
+
+def activation_rule(epilogue: Epilogue) -> Rule:
+    """The scalar rule of an epilogue activation (`dialects/infer/epilogue.py`), computed
+    in the element type with its parameters rounded to it, as the reference's
+    `apply_epilogue`; for `infer.conv` and the other ops that carry one."""
+    p = epilogue.params
+
+    def rule(s: Scalar, v: list[SSAValue]) -> SSAValue:
+        x = v[0]
+        t = x.type
+        match epilogue.activation:
+            case "relu":
+                return s.max(x, s.zero(t))
+            case "clip":
+                low, high = (bound_in(b, t) for b in p)
+                return s.min(s.max(x, s.const(low, t)), s.const(high, t))
+            case "leaky_relu":
+                return s.select(s.cmp("lt", x, s.zero(t)), s.mul(x, s.const(p[0], t)), x)
+            case "sigmoid":
+                return _sigmoid(s, [x])
+            case "hard_sigmoid":
+                return _hard_sigmoid(s, x, p[0], p[1])
+            case "hard_swish":
+                return s.mul(x, _hard_sigmoid(s, x, 1 / 6, 0.5))
+            case "silu":
+                return s.mul(x, _sigmoid(s, [x]))
+            case "tanh":
+                return s.math(math.TanhOp, x)
+            case "gelu" | "gelu_tanh":
+                return _gelu(s, x, approximate=epilogue.activation == "gelu_tanh")
+        raise UnsupportedError(f"epilogue activation '{epilogue.activation}' has no lowering")
+
+    return rule
+
+
+def apply_epilogue(l: Lowering, buffer: SSAValue, epilogue: Epilogue | None) -> SSAValue:
+    """Applies an op's epilogue activation to `buffer`, in place (nothing without one)."""
+    if epilogue is not None:
+        map_elements(l, [buffer], activation_rule(epilogue), buffer)
+    return buffer

@@ -278,3 +278,64 @@ def test_rank_zero(rng: np.random.Generator) -> None:
     a = np.array(1.5, np.float32)
     b = np.array(-4.0, np.float32)
     assert_loops_match(binary_ir("mul", a, b, "tensor<f32>"), [a, b])
+
+
+# -- epilogues ---------------------------------------------------------------------------------------
+
+EPILOGUES = [
+    ("relu", ()),
+    ("clip", (-0.5, 6.0)),
+    ("leaky_relu", (0.1,)),
+    ("sigmoid", ()),
+    ("hard_sigmoid", (0.2, 0.5)),
+    ("hard_swish", ()),
+    ("silu", ()),
+    ("tanh", ()),
+    ("gelu", ()),
+    ("gelu_tanh", ()),
+]
+
+
+@pytest.fixture
+def identity_applies(monkeypatch: pytest.MonkeyPatch):
+    """Makes `infer.identity` lower to a copy followed by `apply_epilogue(epilogue)`, so
+    that an epilogue can be run alone (ops that carry one are another family's)."""
+    from infer.dialects.infer import elementwise as ew
+    from infer.lowering.infer_to_linalg import core
+    from infer.lowering.infer_to_linalg.ops.elementwise import apply_epilogue, elementwise
+
+    def install(epilogue):
+        def lower(l):
+            return apply_epilogue(l, elementwise(l, lambda s, v: v[0]), epilogue)
+
+        core.find_lowering(ew.IdentityOp)
+        monkeypatch.setitem(core._LOWERINGS, ew.IdentityOp, lower)
+
+    return install
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize(("activation", "params"), EPILOGUES)
+def test_epilogue_activations_match_the_reference(activation, params, dtype, identity_applies) -> None:
+    from infer.dialects.infer.epilogue import Epilogue
+    from infer.runtime.reference.nn import apply_epilogue as reference_epilogue
+
+    epilogue = Epilogue(activation, params)
+    identity_applies(epilogue)
+    x = np.concatenate([SPECIAL, np.linspace(-8, 8, 17)]).astype(dtype)
+    (y,) = run_loops(lower_to_loops(infer.parse_ir(unary_ir("identity", x))), [x])
+    expected = reference_epilogue(x, epilogue)
+    assert y.dtype == expected.dtype
+    np.testing.assert_allclose(y, expected, rtol=1e-6 if dtype == np.float32 else 1e-3, equal_nan=True)
+
+
+@pytest.mark.parametrize(("activation", "params"), [("relu", ()), ("clip", (-1000.0, 5.0))])
+def test_integer_epilogues(activation, params, identity_applies) -> None:
+    from infer.dialects.infer.epilogue import Epilogue
+    from infer.runtime.reference.nn import apply_epilogue as reference_epilogue
+
+    epilogue = Epilogue(activation, params)
+    identity_applies(epilogue)
+    x = _ints(np.int8)
+    (y,) = run_loops(lower_to_loops(infer.parse_ir(unary_ir("identity", x))), [x])
+    np.testing.assert_array_equal(y, reference_epilogue(x, epilogue))
