@@ -44,9 +44,12 @@ def assert_pass_preserves(
     return after_module
 
 
-def node_values(module: ModuleOp, inputs: Mapping[str, np.ndarray] | list[np.ndarray]) -> dict[str, np.ndarray]:
-    """Every node's value in one run, by the node name of its op's location; the
-    last op standing for a node gives its value (as in `infer.verify_each`)."""
+def run_with_nodes(
+    module: ModuleOp, inputs: Mapping[str, np.ndarray] | list[np.ndarray]
+) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
+    """One run: the outputs, and every node's value by the node name of its op's
+    location (the last op standing for a node gives its value, as in
+    `infer.verify_each`)."""
     from infer.verify_each import node_of
 
     values: dict[str, np.ndarray] = {}
@@ -56,32 +59,43 @@ def node_values(module: ModuleOp, inputs: Mapping[str, np.ndarray] | list[np.nda
         if name is not None and len(results) == 1:
             values[name] = results[0]
 
-    Interpreter(module).run(inputs, observer=observe)
-    return values
+    outputs = Interpreter(module).run(inputs, observer=observe)
+    return list(outputs.values()), values
 
 
-def assert_nodes_close(
-    before: ModuleOp,
-    after: ModuleOp,
+def assert_pass_preserves_nodes(
+    module: ModuleOp,
+    pass_: ModulePass,
     inputs: Mapping[str, np.ndarray] | list[np.ndarray],
     *,
     rtol: float = 1e-5,
     atol: float = 1e-6,
-) -> int:
-    """Asserts that every node both modules compute has the same value in both (matched
-    by location), within `rtol` of the node's largest magnitude plus `atol` (a
-    rewrite that moves roundings, like folding constants, can make the error large
-    relative to one small element that cancels). Returns the number of nodes compared."""
-    expected_nodes, actual_nodes = node_values(before, inputs), node_values(after, inputs)
-    common = [name for name in expected_nodes if name in actual_nodes]
+) -> ModuleOp:
+    """`assert_pass_preserves`, and every node both modules compute has the same value
+    in both (matched by location), within `rtol` of the node's largest magnitude plus
+    `atol` (a rewrite that moves roundings, like folding constants, can make the
+    error large relative to one small element that cancels). One run before and one
+    after the pass. Returns the transformed module (a clone)."""
+    outputs_before, nodes_before = run_with_nodes(module, inputs)
+    after_module = module.clone()
+    pass_.apply(load_context(), after_module)
+    after_module.verify()
+    outputs_after, nodes_after = run_with_nodes(after_module, inputs)
+    assert len(outputs_before) == len(outputs_after)
+    for i, (b, a) in enumerate(zip(outputs_before, outputs_after, strict=True)):
+        assert a.dtype == b.dtype and a.shape == b.shape, f"output {i}: {a.dtype}{a.shape} != {b.dtype}{b.shape}"
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"output {i}")
+    common = [name for name in nodes_before if name in nodes_after]
+    assert common, "no node of the module before the pass is left after it"
     for name in common:
-        expected, actual = expected_nodes[name], actual_nodes[name]
+        expected, actual = nodes_before[name], nodes_after[name]
         assert actual.shape == expected.shape and actual.dtype == expected.dtype, f"node {name}"
         if not expected.size:
             continue
         e, a = expected.astype(np.float64), actual.astype(np.float64)
         assert (np.isnan(a) == np.isnan(e)).all(), f"node {name}: NaNs differ"
-        scale = float(np.nanmax(np.abs(e))) if not np.isnan(e).all() else 0.0
-        error = float(np.nanmax(np.abs(a - e))) if not np.isnan(e).all() else 0.0
+        if np.isnan(e).all():
+            continue
+        scale, error = float(np.nanmax(np.abs(e))), float(np.nanmax(np.abs(a - e)))
         assert error <= rtol * scale + atol, f"node {name}: max error {error:.3g} at scale {scale:.3g}"
-    return len(common)
+    return after_module

@@ -130,6 +130,10 @@ def assemble(emitter: ProgramEmitter, inputs: list[IOEntry], outputs: list[IOEnt
     for _, text in emitter.functions:
         main.extend([text, ""])
 
+    if emitter.entry is None:  # only private functions: no model to describe
+        program = CProgram({"model.c": "\n".join(main) + "\n", **units}, "", globals_, plans, [], [], blob_key)
+        program.blob_size = blob_size
+        return program
     main.append("/* ---- the model's description, read by infer_rt.c ---- */")
     in_lines, in_table = _io_tables("input", inputs)
     out_lines, out_table = _io_tables("output", outputs)

@@ -238,6 +238,11 @@ def build(
         PlanMemoryPass().apply(load_context(), module)
     timings["plan"] = time.perf_counter() - start
     program = emit_c(module, emit_options)
+    if not program.header:
+        raise InferError(
+            "the module has no entry function: every function is private",
+            hint="name the entry function @main_graph (or make it public)",
+        )
     timings["emit"] = time.perf_counter() - start - timings["plan"]
     key = cache_key(program, compiler, flags)
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()

@@ -320,11 +320,13 @@ class BodyEmitter:
         if target != source:
             self.out.line(f"{target} = {source};")
 
-    def assign_all(self, targets: Sequence[Value], sources: Sequence[Value], op: Operation) -> None:
-        """Parallel assignment: sources that are themselves targets are read first."""
+    def assign_all(
+        self, targets: Sequence[Value], sources: Sequence[Value], op: Operation, values: Sequence[SSAValue]
+    ) -> None:
+        """Parallel assignment of `values` (held as `sources`): sources that are themselves targets are read first."""
         target_names = {t.ptr if isinstance(t, Memref) else t for t in targets}
         staged: list[Value] = []
-        for t, s in zip(targets, sources):
+        for t, s, v in zip(targets, sources, values):
             reads_target = (s.ptr if isinstance(s, Memref) else s) in target_names and s != t
             if reads_target and len(targets) > 1:
                 tmp: Value
@@ -342,7 +344,7 @@ class BodyEmitter:
                     tmp = Memref(name, tmp_dims, s.elem, s.root)
                 else:
                     name = self.names.fresh("tmp")
-                    self.out.line(f"const __typeof__({s}) {name} = {s};")
+                    self.out.line(f"const {self.ctype(v).name} {name} = {s};")
                     tmp = name
                 staged.append(tmp)
             else:
@@ -389,7 +391,12 @@ class BodyEmitter:
                 "the op is not in the loop-level contract",
                 hint="see docs/c_target.md for the ops the C target accepts (a lowering bug if it came from one)",
             )
-        rule(op, self)
+        try:
+            rule(op, self)
+        except EmitError:
+            raise
+        except UnsupportedError as e:  # e.g. an element type without a C type
+            raise emit_error(op, e.message, e.hint) from None
 
     def outline(self, op: Operation) -> None:
         """Emits a loop nest as a kernel function of its own and calls it."""
@@ -679,7 +686,7 @@ class ProgramEmitter:
             self.function_names[f.sym_name.data] = self.global_names.fresh(f.sym_name.data)
         for f in funcs:
             self.emit_function(f)
-        inputs, outputs = signature_of(self.entry)
+        inputs, outputs = signature_of(self.entry) if self.entry is not None else ([], [])
         from infer.runtime.c.assemble import assemble
 
         return assemble(self, inputs, outputs)
@@ -738,12 +745,15 @@ def plan_entry_of(op: func.FuncOp) -> PlanEntry:
     return PlanEntry(op.sym_name.data, intervals)
 
 
-def find_entry(funcs: Sequence[func.FuncOp]) -> func.FuncOp:
-    """`@main_graph`, or the one public function."""
+def find_entry(funcs: Sequence[func.FuncOp]) -> func.FuncOp | None:
+    """`@main_graph`, or the one public function; None when all functions are private
+    (a library of functions: it can be emitted, not built into a model)."""
     for f in funcs:
         if f.sym_name.data == ENTRY_POINT:
             return f
     public = [f for f in funcs if f.sym_visibility is None or f.sym_visibility.data == "public"]
+    if not public:
+        return None
     if len(public) == 1:
         return public[0]
     names = ", ".join(f"@{f.sym_name.data}" for f in public) or "none"

@@ -28,7 +28,7 @@ import numpy as np
 from xdsl.dialects import memref
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, MemRefType, UnitAttr
 
-from infer.dialects.constants import is_elided
+from infer.diagnostics import UnsupportedError
 from infer.runtime.c.ctype import ctype_of
 from infer.runtime.c.emitter import GlobalEntry, emit_error
 
@@ -53,7 +53,10 @@ def global_entry_of(op: memref.GlobalOp, index: int) -> GlobalEntry:
     t = op.type
     if not isinstance(t, MemRefType):
         raise emit_error(op, f"global of type {t}")
-    elem = ctype_of(t.element_type)
+    try:
+        elem = ctype_of(t.element_type)
+    except UnsupportedError as e:
+        raise emit_error(op, e.message, e.hint) from None
     shape = tuple(t.get_shape())
     if any(d < 0 for d in shape):
         raise emit_error(op, "a global with dynamic dims")
@@ -71,12 +74,6 @@ def global_entry_of(op: memref.GlobalOp, index: int) -> GlobalEntry:
         if len(raw) not in (elem.size, count * elem.size):
             raise emit_error(op, f"initial value of {len(raw)} bytes for {t}")
         data = _stored_bytes(raw, elem.size, count)
-    elif is_elided(value):
-        raise emit_error(
-            op,
-            f"the constant @{op.sym_name.data} was elided when the IR was printed",
-            hint="compile from the model itself, or print the IR with --print-constants",
-        )
     else:
         raise emit_error(op, f"initial value {type(value).__name__} is not supported")
     alignment = max(ALIGN, op.alignment.value.data if op.alignment is not None else 0)

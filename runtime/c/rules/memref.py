@@ -40,7 +40,9 @@ def _dims(fe: BodyEmitter, t: MemRefType, dynamic: list[SSAValue]) -> list[str]:
 
 def _nbytes(dims: list[str], size: int) -> str:
     factors = [d for d in dims if d != "1"]
-    return " * ".join([*factors, str(size)])
+    if size != 1 or not factors:
+        factors.append(str(size))
+    return " * ".join(factors)
 
 
 @rule(memref.AllocOp)

@@ -25,7 +25,7 @@ def emit_body(fe: BodyEmitter, block: Block, targets: Sequence[Value], op: Opera
             break
         fe.emit_op(inner)
     if isinstance(terminator, scf.YieldOp):
-        fe.assign_all(targets, [fe.get(v) for v in terminator.arguments], op)
+        fe.assign_all(targets, [fe.get(v) for v in terminator.arguments], op, list(terminator.arguments))
 
 
 def declare_all(fe: BodyEmitter, values: Sequence[SSAValue], hints: Sequence[str | None] = ()) -> list[Value]:
@@ -86,7 +86,7 @@ def while_(op: scf.WhileOp, fe: BodyEmitter) -> None:
         fe.emit_op(inner)
     forwarded = [fe.get(v) for v in condition.args]
     fe.out.open(f"if (!({fe.scalar(condition.condition)}))")
-    fe.assign_all(results, forwarded, op)
+    fe.assign_all(results, forwarded, op, list(condition.args))
     fe.out.line("break;")
     fe.out.close()
     for arg, value in zip(after.args, forwarded):
