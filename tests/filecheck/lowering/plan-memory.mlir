@@ -37,7 +37,7 @@ func.func @main_graph(%x: memref<?x4xf32>) -> memref<?x4xf32> {
 // CHECK-LABEL: func.func private @__infer_plan_main_graph(index, index) -> (index, index, index) attributes {infer.plan_intervals = array<i64: 6, 6, 7, 10>}
 // CHECK-LABEL: func.func @main_graph(
 // CHECK:         %[[H:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
-// CHECK-NEXT:    memref.store %{{.*}}, %[[H]][%{{.*}}] : memref<?xf32>
+// CHECK:         memref.store %{{.*}}, %[[H]][%{{.*}}] : memref<?xf32>
 // CHECK-NEXT:    memref.dealloc %[[H]] : memref<?xf32>
 // CHECK:         scf.for
 // CHECK:           memref.view %{{.*}}[%{{.*}}][] : memref<?xi8> to memref<16xf32>
