@@ -7,10 +7,9 @@ XDSL_NOTES).
 
 Broadcasting is in the indexing maps: an operand dim of static size 1 is read
 at index 0 (`affine_map<(d0, d1) -> (0, d1)>`), any other dim at the loop's
-index. A dynamic operand dim is therefore never stretched: the `infer`
-dialect requires two dynamic dims that meet to be equal at run time, and the
-lowering also takes a dynamic dim that meets a static one to be that size
-(a dynamic dim of size 1 that should stretch is not supported).
+index. A dynamic operand dim that may be 1 at run time where the result's is
+not (it meets a static dim, or another dynamic one) stretches at run time, as
+numpy's: `map_elements` then writes scf loops that read it at `i * (dim != 1)`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from xdsl.builder import Builder
-from xdsl.dialects.builtin import AffineMapAttr, MemRefType
+from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import AffineMapAttr, IndexType, MemRefType
 from xdsl.dialects.linalg.attrs import IteratorType, IteratorTypeAttr
 from xdsl.dialects.linalg.ops import FillOp, GenericOp, YieldOp
 from xdsl.ir import Attribute, Block, Region, SSAValue
@@ -110,28 +110,102 @@ def map_elements(
 ) -> SSAValue:
     """Writes `rule` of the operands' elements into every element of `output`.
 
-    Memref operands have the rank of `output` and broadcast their static dims
-    of size 1; one-value operands become constants in the body."""
+    Memref operands have the rank of `output` and broadcast: a static dim of
+    size 1 is read at index 0 (in the indexing map of a `linalg.generic`). A
+    dynamic dim that may differ from the output's (it may be 1 at run time)
+    broadcasts at run time: the op becomes scf loops that read such a dim at
+    `i * (dim != 1)`. One-value operands become constants in the body."""
     rank = len(shape_of(output.type))
+    out_sizes = l.sizes(output)
+    stretch: dict[tuple[int, int], SSAValue] = {}
+    for k, v in enumerate(operands):
+        if not isinstance(v, SSAValue):
+            continue
+        for i, size in enumerate(l.sizes(v)):
+            if not size.is_static and size != out_sizes[i]:
+                stretch[(k, i)] = _stretch_factor(l, size)
+    if stretch:
+        return _map_elements_in_loops(l, operands, rule, output, out_sizes, stretch)
     loops = list(range(rank))
     inputs = [(v, broadcast_map(v.type, loops, rank)) for v in operands if isinstance(v, SSAValue)]
 
     def body(s: Scalar, args: list[SSAValue]) -> list[SSAValue]:
         it = iter(args)
-        elements = [next(it) if isinstance(v, SSAValue) else s.const(_python(v), from_numpy(v.dtype)) for v in operands]
-        return [rule(s, elements)]
+        return [rule(s, [next(it) if isinstance(v, SSAValue) else _constant(s, v) for v in operands])]
 
     generic(l, inputs, [(output, loop_map(rank, loops))], [PARALLEL] * rank, body)
     return output
 
 
+def _constant(s: Scalar, value: np.generic) -> SSAValue:
+    return s.const(_python(value), from_numpy(value.dtype))
+
+
+def _stretch_factor(l: Lowering, size: Size) -> SSAValue:
+    """0 if a dim is 1 at run time (it broadcasts), else 1: what its index is multiplied by."""
+    s = l.scalar
+    one, zero = l.static(1).value, l.static(0).value
+    return s.select(s.cmp("eq", size.value, one), zero, one)
+
+
+def _map_elements_in_loops(
+    l: Lowering,
+    operands: Sequence[Operand],
+    rule: Callable[[Scalar, list[SSAValue]], SSAValue],
+    output: SSAValue,
+    out_sizes: Sequence[Size],
+    stretch: dict[tuple[int, int], SSAValue],
+) -> SSAValue:
+    """`map_elements` as an scf loop nest, for operands that broadcast at run time."""
+    zero, one = l.static(0).value, l.static(1).value
+    builder = l.builder
+    indices: list[SSAValue] = []
+    loops: list[scf.ForOp] = []
+    for size in out_sizes:
+        loop = scf.ForOp(zero, size.value, one, [], Region(Block(arg_types=[IndexType()])))
+        builder.insert(loop)
+        builder = Builder(InsertPoint.at_end(loop.body.block))
+        indices.append(loop.body.block.args[0])
+        loops.append(loop)
+    s = Scalar(builder)
+    elements: list[SSAValue] = []
+    for k, v in enumerate(operands):
+        if not isinstance(v, SSAValue):
+            elements.append(_constant(s, v))
+            continue
+        at = []
+        for i, d in enumerate(shape_of(v.type)):
+            if d == 1:
+                at.append(zero)
+            elif (k, i) in stretch:
+                at.append(s.insert(arith.MuliOp(indices[i], stretch[(k, i)])))
+            else:
+                at.append(indices[i])
+        elements.append(s.insert(memref.LoadOp.get(v, at)))
+    builder.insert(memref.StoreOp.get(rule(s, elements), output, indices))
+    for loop in loops:
+        Builder(InsertPoint.at_end(loop.body.block)).insert(scf.YieldOp())
+    return output
+
+
 def broadcast_sizes(l: Lowering, shapes: Sequence[Sequence[Size]]) -> list[Size]:
-    """The dims of a rank-equal broadcast: per dim, the first size that is not a
-    static 1 (dynamic dims are taken as equal to the others, see the module docstring)."""
+    """The dims of a rank-equal broadcast: per dim, a static size other than 1 if an
+    operand has one, else the largest of the dynamic ones (a dynamic dim may be 1 at
+    run time and stretch, see `map_elements`), else 1."""
     rank = len(shapes[0])
     result: list[Size] = []
     for i in range(rank):
         candidates = [s[i] for s in shapes if s[i] != 1]
         static = [c for c in candidates if c.is_static]
-        result.append(static[0] if static else candidates[0] if candidates else l.static(1))
+        if static:
+            result.append(static[0])
+            continue
+        dynamic: list[Size] = []
+        for c in candidates:
+            if all(c != d for d in dynamic):
+                dynamic.append(c)
+        size = dynamic[0] if dynamic else l.static(1)
+        for other in dynamic[1:]:
+            size = size.max(other)
+        result.append(size)
     return result

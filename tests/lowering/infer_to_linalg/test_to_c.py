@@ -219,3 +219,63 @@ func.func @main_graph(%x: tensor<?x3xf32>, %s: tensor<2xi64>)
     x = rng.standard_normal((4, 3)).astype(np.float32)
     runs = [[x, np.array([2, 5], np.int64)], [x[:1], np.array([0, 3], np.int64)]]
     assert_c_matches(text, runs, cache, rtol=1e-6)
+
+
+def test_run_time_broadcasting(cache: str, rng: np.random.Generator) -> None:
+    p = Program()
+    a = p.arg(np.zeros((3, 4), np.float32), dims=[None, None])
+    b = p.arg(np.zeros((3, 4), np.float32), dims=[None, 4])
+    p.result(p.op("add", [a, b], "tensor<?x4xf32>"), p.op("greater", [a, b], "tensor<?x4xi1>"))
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    y = rng.standard_normal((3, 4)).astype(np.float32)
+    runs = [[x, y], [x[:1], y], [x, y[:1]], [x[:, :1], y], [x[:1, :1], y[:1]]]
+    assert_c_matches(p.text(), runs, cache)
+
+
+def test_onnx_model_end_to_end(cache: str, rng: np.random.Generator) -> None:
+    """An ONNX MLP (matmul, add, relu, softmax, argmax, mean) at -O2 through C, against onnxruntime."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    import infer
+    from infer.runtime.c.build import build, lower_to_loop_level
+    from infer.runtime.c.loader import CModel
+
+    weights = {
+        "w1": rng.standard_normal((8, 16)).astype(np.float32),
+        "b1": rng.standard_normal(16).astype(np.float32),
+        "w2": rng.standard_normal((16, 4)).astype(np.float32),
+        "b2": rng.standard_normal(4).astype(np.float32),
+    }
+    nodes = [
+        helper.make_node("MatMul", ["x", "w1"], ["h"], name="mm1"),
+        helper.make_node("Add", ["h", "b1"], ["h1"], name="add1"),
+        helper.make_node("Relu", ["h1"], ["r"], name="relu"),
+        helper.make_node("MatMul", ["r", "w2"], ["o"], name="mm2"),
+        helper.make_node("Add", ["o", "b2"], ["o1"], name="add2"),
+        helper.make_node("Softmax", ["o1"], ["p"], name="softmax", axis=-1),
+        helper.make_node("ArgMax", ["p"], ["c"], name="argmax", axis=1, keepdims=0),
+        helper.make_node("ReduceMean", ["r"], ["m"], name="mean", axes=[1], keepdims=1),
+    ]
+    outputs = [helper.make_tensor_value_info(n, t, None) for n, t in [("p", 1), ("c", 7), ("m", 1)]]
+    graph = helper.make_graph(
+        nodes,
+        "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8])],
+        outputs,
+        [numpy_helper.from_array(v, k) for k, v in weights.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    session = ort.InferenceSession(model.SerializeToString())
+    module = infer.load(model)
+    lower_to_loop_level(module, 2)
+    result = build(module, cache_dir=cache)
+    with CModel(result.library, result.weights) as compiled:
+        for n in (5, 1):
+            x = rng.standard_normal((n, 8)).astype(np.float32)
+            expected = session.run(None, {"x": x})
+            actual = list(compiled.run({"x": x}).values())
+            for a, e in zip(actual, expected, strict=True):
+                assert a.dtype == e.dtype and a.shape == e.shape
+                np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-6)

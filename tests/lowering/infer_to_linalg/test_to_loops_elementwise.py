@@ -339,3 +339,24 @@ def test_integer_epilogues(activation, params, identity_applies) -> None:
     x = _ints(np.int8)
     (y,) = run_loops(lower_to_loops(infer.parse_ir(unary_ir("identity", x))), [x])
     np.testing.assert_array_equal(y, reference_epilogue(x, epilogue))
+
+
+def test_dynamic_dims_of_size_one_stretch_at_run_time(rng: np.random.Generator) -> None:
+    # A dynamic dim meeting a static one, or another dynamic one, may be 1 at run time.
+    a = rng.standard_normal((3, 4)).astype(np.float32)
+    b = rng.standard_normal((3, 4)).astype(np.float32)
+    text = binary_ir("sub", a, b, "tensor<3x4xf32>", dims=([None, 4], [3, 4]))
+    assert_loops_match(text, [a[:1], b])
+    assert_loops_match(text, [a, b])
+    text = binary_ir("sub", a, b, "tensor<?x4xf32>", dims=([None, None], [None, 4]))
+    for x, y in [(a, b), (a[:1], b), (a, b[:1]), (a[:1, :1], b[:1]), (a[:, :1], b)]:
+        assert_loops_match(text, [x, y])
+    ta, tb = mlir_type(a, [None, None]), mlir_type(b, [1, None])
+    select = f"""
+func.func @main_graph(%c: tensor<?x1xi1>, %a: {ta}, %b: {tb}) -> tensor<?x?xf32> {{
+  %y = infer.select %c, %a, %b : (tensor<?x1xi1>, {ta}, {tb}) -> tensor<?x?xf32>
+  func.return %y : tensor<?x?xf32>
+}}"""
+    c = np.array([[True], [False], [True]])
+    assert_loops_match(select, [c, a, b[:1]])
+    assert_loops_match(select, [c[:1], a[:, :1], b[:1]])

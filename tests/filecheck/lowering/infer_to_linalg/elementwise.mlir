@@ -112,3 +112,27 @@ func.func @composite(%x: tensor<4xf32>) -> tensor<4xf32> {
   %g = infer.gelu %x : (tensor<4xf32>) -> tensor<4xf32> loc("gelu_1")
   func.return %g : tensor<4xf32>
 }
+
+// -----
+
+// A dynamic dim that meets a static one may be 1 at run time: it stretches in scf
+// loops that read it at i * (dim != 1).
+// CHECK-LABEL: func.func @stretch_at_run_time(
+// CHECK-SAME:    %[[A:.*]]: memref<?x4xf32>, %[[B:.*]]: memref<3x4xf32>)
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK:         %[[N:.*]] = memref.dim %[[A]], %[[C0]] : memref<?x4xf32>
+// CHECK:         %[[Y:.*]] = memref.alloc() : memref<3x4xf32>
+// CHECK:         %[[ONE:.*]] = arith.cmpi eq, %[[N]], %[[C1]] : index
+// CHECK:         %[[F:.*]] = arith.select %[[ONE]], %[[C0]], %[[C1]] : index
+// CHECK:         scf.for %[[I:.*]] = %[[C0]] to %{{.*}} step %[[C1]] {
+// CHECK:           scf.for %[[J:.*]] = %[[C0]] to %{{.*}} step %[[C1]] {
+// CHECK:             %[[IA:.*]] = arith.muli %[[I]], %[[F]] : index
+// CHECK:             %[[X:.*]] = memref.load %[[A]][%[[IA]], %[[J]]] : memref<?x4xf32>
+// CHECK:             %[[Z:.*]] = memref.load %[[B]][%[[I]], %[[J]]] : memref<3x4xf32>
+// CHECK:             %[[S:.*]] = arith.subf %[[X]], %[[Z]] : f32
+// CHECK:             memref.store %[[S]], %[[Y]][%[[I]], %[[J]]] : memref<3x4xf32>
+func.func @stretch_at_run_time(%a: tensor<?x4xf32>, %b: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %y = infer.sub %a, %b : (tensor<?x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %y : tensor<3x4xf32>
+}
