@@ -18,8 +18,8 @@ exactly the input's type (so no user sees a type change):
   direction);
 - `infer.pad` by zeros (any mode); `infer.concat` of one input; `infer.split`
   into one piece; `infer.tile` by ones;
-- `infer.broadcast_to` to a shape that keeps every dim (entries 1, or equal to
-  the static input dim), or to `infer.shape_of` of the input itself;
+- `infer.broadcast_to` to a shape that keeps every dim (each entry 1, or the
+  input's dim: static, or taken from the input by `infer.shape_of`);
 - `infer.gather` along an axis at the constant indices `0, 1, ..., n - 1`;
 - `infer.resize` where every dim keeps its size at scale 1 (not
   `tf_crop_and_resize`); the reference semantics then copies the input, in
@@ -89,15 +89,36 @@ def forward(rewriter: PatternRewriter, op: Operation, value: SSAValue) -> None:
         rewriter.replace(op, [], [value])
 
 
-def is_shape_of(shape: SSAValue, x: SSAValue) -> bool:
-    """True if `shape` is `infer.shape_of` of all of `x`'s dims."""
+Entry = tuple[SSAValue, int] | int
+"""An entry of a shape operand: dim i of a value (known at run time), or a number."""
+
+
+def shape_entries(shape: SSAValue) -> list[Entry] | None:
+    """The entries of a 1-D shape operand built from constants, `infer.shape_of` and
+    `infer.concat` (as the converter and exporters build shapes), else None. A dim
+    of a value that is static in its type is that number."""
     owner = shape.owner
-    return (
-        isinstance(owner, ShapeOfOp)
-        and owner.input is x
-        and int_of(owner.start) == 0
-        and int_of(owner.end) == len(dims_of(x.type))
-    )
+    array = constant_value(shape)
+    if array is not None:
+        return [int(v) for v in array.reshape(-1)]
+    if isinstance(owner, ShapeOfOp):
+        dims = dims_of(owner.input.type)
+        return [(owner.input, i) if dims[i] is None else dims[i] for i in range(int_of(owner.start), int_of(owner.end))]
+    if isinstance(owner, ConcatOp) and len(dims_of(shape.type)) == 1:
+        entries: list[Entry] = []
+        for piece in owner.inputs:
+            part = shape_entries(piece)
+            if part is None:
+                return None
+            entries += part
+        return entries
+    return None
+
+
+def is_dim(entry: Entry, x: SSAValue, i: int) -> bool:
+    """True if `entry` is dim i of `x` at run time, whatever its size."""
+    dim = dims_of(x.type)[i]
+    return entry == (x, i) or (dim is not None and entry == dim)
 
 
 def whole_dim(size: Dim, start: int, end: int, step: int) -> bool:
@@ -129,24 +150,26 @@ class RemoveReshape(RewritePattern):
     def match_and_rewrite(self, op: ReshapeOp, rewriter: PatternRewriter) -> None:
         if op.result.type != op.input.type:
             return
-        if op.shape is not None and not is_shape_of(op.shape, op.input):
-            shape = constant_value(op.shape)
-            if shape is None or not self.same_shape(dims_of(op.input.type), [int(v) for v in shape.reshape(-1)]):
+        if op.shape is not None:
+            entries = shape_entries(op.shape)
+            if entries is None or not self.same_shape(op.input, entries):
                 return
         forward(rewriter, op, op.input)
 
     @staticmethod
-    def same_shape(dims: Sequence[Dim], shape: Sequence[int]) -> bool:
-        """True if a shape operand gives back `dims`: the static ones as they are, -1
-        at the one dynamic dim (inferred from the count, the other dims non-zero)."""
-        if len(dims) != len(shape) or sum(d is None for d in dims) > 1:
+    def same_shape(x: SSAValue, entries: Sequence[Entry]) -> bool:
+        """True if a shape operand gives back `x`'s dims: each entry is that dim, or one
+        entry is -1, inferred from the count when the other dims are static and non-zero
+        (a zero would make the inference fail at run time)."""
+        dims = dims_of(x.type)
+        if len(entries) != len(dims):
             return False
-        for d, s in zip(dims, shape, strict=True):
-            if d is None and s != -1:
+        inferred = [i for i, e in enumerate(entries) if e == -1]
+        if inferred:
+            others = [d for i, d in enumerate(dims) if i != inferred[0]]
+            if len(inferred) > 1 or None in others or 0 in others:
                 return False
-            if d is not None and s != d:
-                return False
-        return None not in dims or all(d != 0 for d in dims)
+        return all(i in inferred or is_dim(e, x, i) for i, e in enumerate(entries))
 
 
 class RemoveFlatten(RewritePattern):
@@ -228,16 +251,13 @@ class RemoveBroadcastTo(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: BroadcastToOp, rewriter: PatternRewriter) -> None:
-        if not is_shape_of(op.shape, op.input):
-            shape = constant_value(op.shape)
-            if shape is None:
-                return
-            dims = dims_of(op.input.type)
-            # An entry of 1 keeps the input dim; an entry equal to a static dim keeps it
-            # (any other entry stretches a dim of 1, or fails at run time).
-            if not all(int(s) == 1 or int(s) == d for d, s in zip(dims, shape.reshape(-1), strict=True)):
-                return
-        forward(rewriter, op, op.input)
+        entries = shape_entries(op.shape)
+        if entries is None or len(entries) != len(dims_of(op.input.type)):
+            return
+        # An entry of 1 keeps the input dim, and so does the dim itself (any other
+        # entry stretches a dim of 1, or fails at run time).
+        if all(e == 1 or is_dim(e, op.input, i) for i, e in enumerate(entries)):
+            forward(rewriter, op, op.input)
 
 
 class RemoveGather(RewritePattern):

@@ -31,6 +31,29 @@ func.func @reshape_same(%x: tensor<?x3x4xf32>, %y: tensor<?x?xf32>) -> (tensor<?
 
 // -----
 
+// The shape operand exporters build from the input's own dims, piece by piece.
+// CHECK-LABEL: func.func @reshape_pieces
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x?x1xf32>, %[[Y:.*]]: tensor<?x3x?x1xf32>)
+// CHECK-NOT: infer.broadcast_to
+// CHECK: %[[R:.*]] = infer.reshape %[[X]], %{{.*}}
+// CHECK-NOT: infer.reshape
+// CHECK: func.return %[[X]], %[[R]]
+func.func @reshape_pieces(%x: tensor<?x3x?x1xf32>, %y: tensor<?x3x?x1xf32>) -> (tensor<?x3x?x1xf32>, tensor<?x3x?x1xf32>) {
+  %s = infer.shape_of %x {start = 0 : i64, end = 4 : i64} : (tensor<?x3x?x1xf32>) -> tensor<4xi64>
+  %n = infer.shape_of %x {start = 0 : i64, end = 1 : i64} : (tensor<?x3x?x1xf32>) -> tensor<1xi64>
+  %c = infer.constant dense<3> : tensor<1xi64>
+  %h = infer.shape_of %x {start = 2 : i64, end = 3 : i64} : (tensor<?x3x?x1xf32>) -> tensor<1xi64>
+  %o = infer.constant dense<1> : tensor<1xi64>
+  %p = infer.concat %n, %c, %h, %o {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %a = infer.reshape %x, %p : (tensor<?x3x?x1xf32>, tensor<4xi64>) -> tensor<?x3x?x1xf32>
+  %b = infer.broadcast_to %a, %s : (tensor<?x3x?x1xf32>, tensor<4xi64>) -> tensor<?x3x?x1xf32>
+  %t = infer.shape_of %y {start = 0 : i64, end = 4 : i64} : (tensor<?x3x?x1xf32>) -> tensor<4xi64>
+  %r = infer.reshape %x, %t : (tensor<?x3x?x1xf32>, tensor<4xi64>) -> tensor<?x3x?x1xf32>
+  func.return %b, %r : tensor<?x3x?x1xf32>, tensor<?x3x?x1xf32>
+}
+
+// -----
+
 // A constant shape that differs from the input's dims is a real reshape, even
 // when the types agree.
 // CHECK-LABEL: func.func @reshape_other
