@@ -553,6 +553,12 @@ class FunctionLowering:
                 hint="run --decompose-composites first (lower-to-loops-pipeline does)",
             )
         fn = find_lowering(type(op))
+        if fn is None and not isinstance(op, InferOp) and not _has_tensors(op):
+            # Not a tensor op (index arithmetic, an op already on memrefs): kept as it is.
+            clone = op.clone(value_mapper=self.values)
+            self.builder.insert(clone)
+            self.values.update(zip(op.results, clone.results, strict=True))
+            return
         if fn is None:
             raise UnsupportedError(
                 "cannot be lowered to linalg yet (no lowering registered)",
@@ -610,6 +616,11 @@ class FunctionLowering:
         owner = value.owner
         fresh = isinstance(owner, memref.AllocOp | func.CallOp) and owner.parent_block() is self.block
         return fresh and value not in returned
+
+
+def _has_tensors(op: Operation) -> bool:
+    """Whether an op (or one nested in it) takes or makes a tensor."""
+    return any(isinstance(v.type, TensorType) for nested in op.walk() for v in (*nested.operands, *nested.results))
 
 
 def _memref_or_same(t: Attribute) -> Attribute:

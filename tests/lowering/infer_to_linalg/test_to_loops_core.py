@@ -162,3 +162,21 @@ func.func @main_graph(%a: tensor<?x8xf32>, %b: tensor<8x4xf32>) -> tensor<?x1xf3
     assert_loops_match(text, [a, b], rtol=1e-5)
     (out,) = run_loops(lowered, [a[:1], b])
     assert out.shape == (1, 1)
+
+
+def test_ops_without_tensors_are_kept(rng: np.random.Generator) -> None:
+    # Lowering IR that is already on memrefs (here: lowered once) keeps it as it is.
+    text = """
+func.func @main_graph(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>) -> (tensor<?x2xf32>, tensor<?x4xf32>) {
+  %m = infer.matmul %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
+  %r = infer.relu %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  func.return %m, %r : tensor<?x2xf32>, tensor<?x4xf32>
+}"""
+    once = infer.parse_ir(text)
+    lower_module(once)
+    twice = once.clone()
+    lower_module(twice)
+    twice.verify()
+    assert str(twice) == str(once)
+    x, w = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((4, 2)).astype(np.float32)
+    assert_loops_match(text, [x, w], rtol=1e-6)
