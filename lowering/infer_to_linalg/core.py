@@ -4,7 +4,8 @@ A lowering is a function registered for one or more `infer` op classes:
 
     @lowering(ew.ReluOp)
     def relu(l: Lowering) -> SSAValue:
-        return elementwise(l, [l.operand(0)], lambda s, x: ...)
+        result = l.alloc_result()
+        return map_elements(l, [l.operand(0)], lambda s, v: s.max(v[0], s.zero(v[0].type)), result)
 
 It receives a `Lowering` for one op: the op's operands as memrefs (already
 lowered), its result types as memref types, the sizes of every operand dim
@@ -13,6 +14,13 @@ lowered), its result types as memref types, the sizes of every operand dim
 `error()` for a diagnostic naming the op and its node. It returns one memref
 per result of the op, each freshly allocated (destination-passing style: the
 lowering writes into buffers it allocated, never into its operands).
+
+`Size` arithmetic and `memref.dim`s are emitted where the lowering of the op
+is being inserted (the end of the function so far) and cached per function:
+compute the sizes a region needs before building it. A lowering that needs
+an op's dynamic result dims computes them with `Size` arithmetic (a
+convolution's output height) or gets them from `result_sizes`, which reads
+the op's shape rule for dims it copies from an operand.
 
 The walk builds each function anew, op by op, in a new block whose arguments
 are memrefs; the old `infer` ops are never changed, so a lowering can still
