@@ -312,7 +312,7 @@ class FoldStaticShapeEntries(RewritePattern):
     every picked entry is a static dim (`gather(shape_of(x), 1)` of a `?x3x8x8`)."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
-        if not isinstance(op, tuple(SHAPE_DATA_OPERANDS)) or not foldable(op):
+        if not isinstance(op, InferOp) or type(op) not in SHAPE_DATA_OPERANDS or not foldable(op):
             return
         data = SHAPE_DATA_OPERANDS[type(op)]
         positions = range(len(op.operands)) if data is None else data

@@ -103,7 +103,11 @@ def shape_entries(shape: SSAValue) -> list[Entry] | None:
         return [int(v) for v in array.reshape(-1)]
     if isinstance(owner, ShapeOfOp):
         dims = dims_of(owner.input.type)
-        return [(owner.input, i) if dims[i] is None else dims[i] for i in range(int_of(owner.start), int_of(owner.end))]
+        entries_of_dims: list[Entry] = []
+        for i in range(int_of(owner.start), int_of(owner.end)):
+            dim = dims[i]
+            entries_of_dims.append((owner.input, i) if dim is None else dim)
+        return entries_of_dims
     if isinstance(owner, ConcatOp) and len(dims_of(shape.type)) == 1:
         entries: list[Entry] = []
         for piece in owner.inputs:
