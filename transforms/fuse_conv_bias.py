@@ -11,9 +11,9 @@ conv without bias gets one. The conv's result may have no other use and the
 conv no epilogue (an activation between them blocks the fold).
 
 The new bias is computed with numpy in float64 and cast once: the result
-differs from the unfused pair by rounding only. The fused op (and the bias
-constant) get the fused location of the conv and the add; constants left
-without uses are erased.
+differs from the unfused pair by rounding only. The fused op gets the fused
+location of the conv and the add, the new bias constant a location derived from
+it (`add#constant0`); constants left without uses are erased.
 """
 
 from __future__ import annotations

@@ -33,8 +33,9 @@ The numbers are computed with numpy in float64 and cast once to the
 weights' element type, so the result differs from the unfused pair by
 rounding only. A weight that is a splat scaled by a uniform factor stays a
 splat. The fused op gets the fused location of the producer and the batch
-norm (it stands for the batch norm's value), as do the new constants;
-constants left without uses are erased.
+norm (it stands for the batch norm's value), the new constants locations
+derived from it (`conv_bn#constant0`: they stand for no node); constants left
+without uses are erased.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ from infer.dialects.infer.base import (
 )
 from infer.dialects.infer.constant import ConstantOp, constant_value
 from infer.dialects.infer.elementwise import AddOp, MulOp
-from infer.dialects.infer.epilogue import fused_location
+from infer.dialects.infer.epilogue import derived_location, fused_location
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.dialects.infer.nn import ConvOp, ConvTransposeOp, channel_axis
 from infer.dialects.infer.normalization import BatchNormOp
@@ -190,11 +191,15 @@ def replace_fused(
 ) -> None:
     """Replaces the chain `ops` (in program order; only the last one's value is
     used outside it) by `new_ops`, whose value `result` stands for the last one.
-    The new ops get the chain's fused location; the chain's operands that were
-    constants and are left without uses are erased."""
+    The op of `result` gets the chain's fused location, the others (constants,
+    reshapes) locations derived from it; the chain's operands that were constants
+    and are left without uses are erased."""
     location = fused_location(ops)
-    for new_op in new_ops:
-        new_op.location = location
+    for index, new_op in enumerate(new_ops):
+        if result in new_op.results:
+            new_op.location = location
+        else:
+            new_op.location = derived_location(location, f"{new_op.name.removeprefix('infer.')}{index}")
     last = ops[-1]
     operands = [v for op in ops for v in op.operands]
     # New constants go first, under their own names (replace would name them like the result).

@@ -32,9 +32,10 @@ The product may have no other use. Forms covered:
 
 For f32, f64 and integers the gemm computes the same numbers as the pair; for
 f16 and bf16 it rounds once instead of twice (the gemm adds `c` before
-rounding the product to the result type). The gemm gets the fused location
-of the replaced ops (it stands for the add's value); constants left without
-uses are erased.
+rounding the product to the result type). The op giving the add's value (the
+gemm, or the squeeze or reshape back) gets the fused location of the replaced
+ops, the ops made to feed it locations derived from it (`add#gemm2`: they
+stand for no node); constants left without uses are erased.
 """
 
 from __future__ import annotations

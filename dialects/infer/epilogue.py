@@ -34,8 +34,10 @@ integral bounds) are defined.
 This module holds the table, the verifier helper used by the ops' shape
 rules, the two directions between epilogues and standalone ops
 (`activation_of` recognizes one, `emit_activation` builds one: used by
-`infer.gemm`'s decomposition and by `unfuse_activation`), and
-`fused_location`, the location of an op that replaces several.
+`infer.gemm`'s decomposition and by `unfuse_activation`), and the locations
+of what a fusion builds: `fused_location` for the op that replaces several
+(its value stands for the last one), `derived_location` for the ops made to
+feed it (new weights, a reshape), which stand for no framework node.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from xdsl.dialects.builtin import (
     FusedLoc,
     IntegerAttr,
     LocationAttr,
+    NameLoc,
     NoneAttr,
     StringAttr,
     UnknownLoc,
@@ -303,3 +306,20 @@ def fused_location(ops: Sequence[Operation]) -> LocationAttr:
     if len(locations) == 1:
         return locations[0]
     return FusedLoc(ArrayAttr(tuple(locations)), NoneAttr())
+
+
+def _last_name(location: LocationAttr) -> str | None:
+    names = [p.desc.data for p in _parts(location) if isinstance(p, NameLoc)]
+    return names[-1] if names else None
+
+
+def derived_location(location: LocationAttr, role: str) -> LocationAttr:
+    """The location of an op a fusion makes to feed the fused op at `location` (new
+    weights, a bias, a reshape): the name `<node>#<role>`, `<node>` the node the
+    fused op stands for, over `location` itself. Its value stands for no framework
+    node, so comparisons by node name (`--verify-each`) never take it for one, in
+    this pass or after later passes move the fused op's name on."""
+    name = _last_name(location)
+    if name is None:
+        return location
+    return NameLoc(StringAttr(f"{name}#{role}"), location)

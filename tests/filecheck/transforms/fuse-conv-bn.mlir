@@ -11,8 +11,9 @@ func.func @conv_bn(%x: tensor<?x3x?x?xf32>) -> tensor<?x4x?x?xf32> {
   %shift = infer.constant splat<1.0> : tensor<4xf32>
   %mean = infer.constant splat<2.0> : tensor<4xf32>
   %var = infer.constant splat<4.0> : tensor<4xf32>
-  // CHECK-DAG: %[[W:.*]] = infer.constant splat<3.000000e+00> : tensor<4x3x3x3xf32> loc(fused["conv", "bn"])
-  // CHECK-DAG: %[[B:.*]] = infer.constant splat<4.000000e+00> : tensor<4xf32> loc(fused["conv", "bn"])
+  // The new constants stand for no node: their locations are derived from the fused op's.
+  // CHECK-DAG: %[[W:.*]] = infer.constant splat<3.000000e+00> : tensor<4x3x3x3xf32> loc("bn#constant0"(fused["conv", "bn"]))
+  // CHECK-DAG: %[[B:.*]] = infer.constant splat<4.000000e+00> : tensor<4xf32> loc("bn#constant1"(fused["conv", "bn"]))
   // CHECK: %[[Y:.*]] = infer.conv %[[X]], %[[W]], %[[B]] {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>}
   // CHECK-SAME: loc(fused["conv", "bn"])
   // CHECK-NOT: infer.batch_norm
@@ -224,7 +225,7 @@ func.func @conv_epilogue_bn(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // A per-channel constant scale (Caffe's Scale layer) folds like a batch norm without shift.
 // CHECK-LABEL: func.func @conv_channel_scale
-// CHECK-DAG: %[[W:.*]] = infer.constant dense<{{\[\[\[\[}}2.000000e+00]]], {{\[\[\[}}6.000000e+00]]]]> : tensor<2x1x1x1xf32> loc(fused["conv", "scale"])
+// CHECK-DAG: %[[W:.*]] = infer.constant dense<{{\[\[\[\[}}2.000000e+00]]], {{\[\[\[}}6.000000e+00]]]]> : tensor<2x1x1x1xf32> loc("scale#constant0"(fused["conv", "scale"]))
 // CHECK-DAG: %[[B:.*]] = infer.constant dense<[5.000000e-01, 3.000000e+00]> : tensor<2xf32>
 // CHECK: %[[Y:.*]] = infer.conv %{{.*}}, %[[W]], %[[B]]
 // CHECK-NOT: infer.mul

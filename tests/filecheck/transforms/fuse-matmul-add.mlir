@@ -95,11 +95,16 @@ func.func @gemm_add(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>, %v: tensor<4x3xf32
 // CHECK: %[[G:.*]] = infer.gemm %[[A]], %[[W]], %[[C]] : (tensor<?x4xf32>, tensor<4x3xf32>, tensor<1x3xf32>) -> tensor<?x3xf32>
 // CHECK: %[[Y:.*]] = infer.reshape %[[G]] : (tensor<?x3xf32>) -> tensor<?x5x3xf32>
 // CHECK: func.return %[[Y]]
+// The reshape back gives the add's value; the ops feeding it stand for no node.
+// LOC-LABEL: func.func @batched_matmul_add
+// LOC: infer.reshape {{.*}} loc("add#reshape0"(fused["mm", "add"]))
+// LOC: infer.gemm {{.*}} loc("add#gemm3"(fused["mm", "add"]))
+// LOC: infer.reshape {{.*}} loc(fused["mm", "add"])
 func.func @batched_matmul_add(%x: tensor<?x5x4xf32>) -> tensor<?x5x3xf32> {
   %w = infer.constant splat<2.0> : tensor<1x4x3xf32>
   %b = infer.constant splat<1.0> : tensor<1x1x3xf32>
-  %m = infer.matmul %x, %w : (tensor<?x5x4xf32>, tensor<1x4x3xf32>) -> tensor<?x5x3xf32>
-  %y = infer.add %m, %b : (tensor<?x5x3xf32>, tensor<1x1x3xf32>) -> tensor<?x5x3xf32>
+  %m = infer.matmul %x, %w : (tensor<?x5x4xf32>, tensor<1x4x3xf32>) -> tensor<?x5x3xf32> loc("mm")
+  %y = infer.add %m, %b : (tensor<?x5x3xf32>, tensor<1x1x3xf32>) -> tensor<?x5x3xf32> loc("add")
   func.return %y : tensor<?x5x3xf32>
 }
 
