@@ -548,6 +548,37 @@ class MemRefFunctions(InterpreterFunctions):
         np.copyto(target, source)
         return ()
 
+    def _view(self, interpreter: Interpreter, op: Operation, source: Any, shape: Sequence[int]) -> PythonValues:
+        # The same memory in another shape (a numpy view): views alias like in C.
+        array = self._live(interpreter, source)
+        if int(np.prod(shape, dtype=np.int64)) != array.size:
+            raise InterpretationError(f"{op.name} of shape {list(array.shape)} to {list(shape)}")
+        return (array.reshape(shape),)
+
+    @impl(memref.CollapseShapeOp)
+    def run_collapse_shape(
+        self, interpreter: Interpreter, op: memref.CollapseShapeOp, args: PythonValues
+    ) -> PythonValues:
+        array = self._live(interpreter, args[0])
+        groups = [[int(i.value.data) for i in group] for group in op.reassociation]  # type: ignore[attr-defined]
+        return self._view(interpreter, op, array, [int(np.prod([array.shape[i] for i in g])) for g in groups])
+
+    @impl(memref.ExpandShapeOp)
+    def run_expand_shape(self, interpreter: Interpreter, op: memref.ExpandShapeOp, args: PythonValues) -> PythonValues:
+        source, *dynamic = args
+        sizes = iter(dynamic)
+        shape = [next(sizes) if d < 0 else d for d in op.static_output_shape.get_values()]
+        return self._view(interpreter, op, source, shape)
+
+    @impl(memref.CastOp)
+    def run_cast(self, interpreter: Interpreter, op: memref.CastOp, args: PythonValues) -> PythonValues:
+        array = self._live(interpreter, args[0])
+        t = op.dest.type
+        assert isinstance(t, MemRefType)
+        if any(d >= 0 and d != s for d, s in zip(t.get_shape(), array.shape, strict=True)):
+            raise InterpretationError(f"memref.cast of shape {list(array.shape)} to {t}")
+        return (array,)
+
     @impl(memref.GetGlobalOp)
     def run_get_global(self, interpreter: Interpreter, op: memref.GetGlobalOp, args: PythonValues) -> PythonValues:
         found = SymbolTable.lookup_symbol(op, op.name_)
