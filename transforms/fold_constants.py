@@ -15,7 +15,10 @@ What folds:
 
 - `infer.shape_of` of a value whose dims in `[start, end)` are static, even
   though the value itself is not a constant (the shape subgraphs exporters
-  emit: shape, gather, unsqueeze, concat, slice, reshape);
+  emit: shape, gather, unsqueeze, concat, slice, reshape); and entries picked
+  from the shape of a partly dynamic value (gather, slice, concat, reshape,
+  squeeze, unsqueeze, select with a constant condition) when every picked
+  entry is a static dim: `gather(shape_of(x), [1, 2])` of a `?x3x8x8`;
 - fills, without materializing their bytes: `infer.fill` with a constant
   shape; elementwise ops (arithmetic, comparisons, casts, select, clip, the
   activations) whose operands are all splats, computed on one element;
@@ -34,6 +37,9 @@ reshape to a computed shape) gets the constant's static type, and its users'
 result types are refined to match, as their shape rules give them; where that
 would reach a `func.return` or an op outside the `infer` dialect with a
 changed type, the op is not folded.
+
+As in MLIR's greedy pattern driver, ops without uses and without side
+effects are erased on the way (the operands a fold leaves unused among them).
 """
 
 from __future__ import annotations

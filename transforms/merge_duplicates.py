@@ -60,12 +60,12 @@ def canonical_bytes(op: ConstantOp) -> tuple[bytes, bool] | None:
     if not isinstance(value, DenseIntOrFPElementsAttr):
         return None
     data = value.data.data
-    if op.is_splat:
-        return data, True
     try:
+        if op.is_splat:
+            return data, True
         array = dense_to_numpy(value)
     except UnsupportedElementType:
-        return data, False
+        return data, False  # bf16, f8, ...: every element's bytes
     if array.size > 1 and uniform(array):
         return array.reshape(-1)[:1].tobytes(), False
     return data, False
@@ -109,11 +109,11 @@ def merge_constants(scope: Operation) -> int:
     for members in groups.values():
         if len(members) < 2:
             continue
-        survivor, data, _ = members[0]
+        survivor, data, survivor_is_splat = members[0]
         duplicates = [(op, splat) for op, d, splat in members[1:] if d == data]  # confirm the hash byte for byte
         if not duplicates:
             continue
-        if not survivor.is_splat and any(splat for _, splat in duplicates):
+        if not survivor_is_splat and any(splat for _, splat in duplicates):
             keep_splat_storage(survivor, data)
         entry = scope.regions[0].blocks.first
         if any(op.parent is not survivor.parent for op, _ in duplicates) and entry is not None:

@@ -324,3 +324,19 @@ def test_light_model_as_converted_is_a_fixpoint(name: str) -> None:
     text = infer.print_ir(module)
     FoldConstantsPass().apply(load_context(), module)
     assert infer.print_ir(module) == text
+
+
+def test_element_types_without_numpy_dtype() -> None:
+    """bf16 has no numpy dtype, so no reference semantics to fold with: the op stays."""
+    module = parse(
+        """
+        func.func @main() -> tensor<4xbf16> {
+          %a = infer.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xbf16>
+          %d = infer.add %a, %a : (tensor<4xbf16>, tensor<4xbf16>) -> tensor<4xbf16>
+          func.return %d : tensor<4xbf16>
+        }
+        """
+    )
+    FoldConstantsPass().apply(load_context(), module)
+    module.verify()
+    assert counts(module) == Counter({"infer.constant": 1, "infer.add": 1})

@@ -223,3 +223,22 @@ def test_light_model_random_weights(name: str, merged: int) -> None:
     before = live_counts(module)
     assert before["infer.constant"] - counts(after)["infer.constant"] == merged
     assert sum(before.values()) - sum(counts(after).values()) == merged
+
+
+def test_element_types_without_numpy_dtype() -> None:
+    """bf16 constants have no numpy view: they are keyed by all their bytes."""
+    module = parse(
+        """
+        func.func @main() -> (tensor<4xbf16>, tensor<4xbf16>, tensor<4xbf16>, tensor<4xbf16>) {
+          %a = infer.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xbf16>
+          %b = infer.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xbf16>
+          %c = infer.constant dense<[1.0, 2.0, 3.0, 5.0]> : tensor<4xbf16>
+          %d = infer.add %a, %c : (tensor<4xbf16>, tensor<4xbf16>) -> tensor<4xbf16>
+          %e = infer.add %b, %c : (tensor<4xbf16>, tensor<4xbf16>) -> tensor<4xbf16>
+          func.return %a, %b, %d, %e : tensor<4xbf16>, tensor<4xbf16>, tensor<4xbf16>, tensor<4xbf16>
+        }
+        """
+    )
+    MergeDuplicatesPass().apply(load_context(), module)
+    module.verify()
+    assert counts(module) == Counter({"infer.constant": 2, "infer.add": 1})
