@@ -23,8 +23,9 @@ import onnx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import infer  # noqa: E402
-from light_models import NAMES, inputs, load, path  # noqa: E402
+from light_models import NAMES, inputs, load, path
+
+import infer
 
 DATA_MOVEMENT = {
     "infer.reshape", "infer.squeeze", "infer.unsqueeze", "infer.flatten", "infer.transpose", "infer.concat",
@@ -34,7 +35,7 @@ DATA_MOVEMENT = {
 NOT_COUNTED = {"func.return", "func.func", "builtin.module"}
 
 
-def counts(module) -> collections.Counter[str]:  # noqa: ANN001
+def counts(module) -> collections.Counter[str]:
     return collections.Counter(op.name for op in module.walk() if op.name not in NOT_COUNTED)
 
 

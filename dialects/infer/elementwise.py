@@ -565,8 +565,8 @@ class ClipOp(InferOp):
 @irdl_op_definition
 class CastOp(InferOp):
     """Elementwise conversion to the result's element type (floats to integers
-    truncate towards zero; integers to narrower integers wrap around; to i1,
-    nonzero and NaN are true)."""
+    truncate towards zero and saturate to the integer range, NaN to 0; integers
+    to narrower integers wrap around; to i1, nonzero and NaN are true)."""
 
     name = "infer.cast"
     input = operand_def(TensorType)

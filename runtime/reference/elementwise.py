@@ -213,5 +213,16 @@ def _cast(op: ew.CastOp, x: np.ndarray) -> np.ndarray:
     target = to_numpy(element_of(op.result.type))
     if target == np.bool_:
         return x != 0
+    if np.issubdtype(x.dtype, np.floating) and np.issubdtype(target, np.integer):
+        # Truncate, then saturate to the target's range; NaN becomes 0 (numpy alone
+        # leaves out-of-range results to the platform).
+        info = np.iinfo(target)
+        with np.errstate(all="ignore"):
+            wide = np.trunc(x.astype(np.float64))
+            clamped = np.clip(np.nan_to_num(wide, nan=0.0), float(info.min), float(info.max))
+            # float64 cannot hold int64's max exactly: clip to it then convert explicitly.
+            result = clamped.astype(target)
+            result[clamped >= float(info.max)] = info.max
+            return result
     with np.errstate(all="ignore"):
         return x.astype(target)
