@@ -76,6 +76,7 @@ from infer.dialects.infer.epilogue import derived_location, fused_location
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.dialects.infer.nn import ConvOp, ConvTransposeOp, channel_axis
 from infer.dialects.infer.normalization import BatchNormOp
+from infer.verify_each import node_of
 
 Producer = ConvOp | ConvTransposeOp | GemmOp | MatmulOp
 """An op that is linear per output channel, whose weights can absorb a per-channel affine map."""
@@ -195,6 +196,7 @@ def replace_fused(
     reshapes) locations derived from it; the chain's operands that were constants
     and are left without uses are erased."""
     location = fused_location(ops)
+    _rename_partial_inputs(ops, node_of(location))
     for index, new_op in enumerate(new_ops):
         if result in new_op.results:
             new_op.location = location
@@ -210,6 +212,19 @@ def replace_fused(
     for op in reversed(ops[:-1]):
         rewriter.erase(op)
     erase_dead_constants(rewriter, operands)
+
+
+def _rename_partial_inputs(ops: Sequence[Operation], final: str | None) -> None:
+    """Gives a derived location to the ops left feeding the chain that carry the name
+    of a node the chain consumes (a converter may make several ops for one node:
+    the unsqueeze before a vector matmul): once the node's last op is gone, they
+    would stand for its value."""
+    consumed = {node_of(op.location) for op in ops} - {None, final}
+    for op in ops:
+        for operand in op.operands:
+            owner = operand.owner
+            if isinstance(owner, Operation) and owner not in ops and node_of(owner.location) in consumed:
+                owner.location = derived_location(owner.location, owner.name.removeprefix("infer."))
 
 
 # -- folding an affine map into a producer ---------------------------------------------------

@@ -41,12 +41,18 @@ func.func @matmul_transposed_add(%x: tensor<2x4xf32>, %w: tensor<3x4xf32>, %b: t
 // CHECK: %[[G:.*]] = infer.gemm %[[U]], %{{.*}}, %[[C]]
 // CHECK: %[[Y:.*]] = infer.squeeze %[[G]] {axes = array<i64: 0>} : (tensor<1x3xf32>) -> tensor<3xf32>
 // CHECK: func.return %[[Y]]
+// The converter's unsqueeze carries the MatMul node's name; the node's value is gone, so it
+// gets a derived name (it must not stand for the node's value).
+// LOC-LABEL: func.func @vector_matmul_add
+// LOC: infer.unsqueeze {{.*}} loc("mm#unsqueeze"("mm"))
+// LOC: infer.gemm {{.*}} loc("add#gemm1"(fused["mm", "add"]))
+// LOC: infer.squeeze {{.*}} loc(fused["mm", "add"])
 func.func @vector_matmul_add(%x: tensor<4xf32>, %w: tensor<4x3xf32>) -> tensor<3xf32> {
   %b = infer.constant splat<1.0> : tensor<3xf32>
-  %u = infer.unsqueeze %x {axes = array<i64: 0>} : (tensor<4xf32>) -> tensor<1x4xf32>
-  %m = infer.matmul %u, %w : (tensor<1x4xf32>, tensor<4x3xf32>) -> tensor<1x3xf32>
-  %s = infer.squeeze %m {axes = array<i64: 0>} : (tensor<1x3xf32>) -> tensor<3xf32>
-  %y = infer.add %s, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %u = infer.unsqueeze %x {axes = array<i64: 0>} : (tensor<4xf32>) -> tensor<1x4xf32> loc("mm")
+  %m = infer.matmul %u, %w : (tensor<1x4xf32>, tensor<4x3xf32>) -> tensor<1x3xf32> loc("mm")
+  %s = infer.squeeze %m {axes = array<i64: 0>} : (tensor<1x3xf32>) -> tensor<3xf32> loc("mm")
+  %y = infer.add %s, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32> loc("add")
   func.return %y : tensor<3xf32>
 }
 
