@@ -29,8 +29,11 @@ def assert_pass_preserves(
     *,
     rtol: float = 1e-5,
     atol: float = 1e-6,
+    same_bits: bool = False,
 ) -> ModuleOp:
     """Runs `module` before and after `pass_` on `inputs`; asserts equal results.
+    With `same_bits`, results must be the same bits (signed zeros included; any
+    NaN matches any NaN) whatever the tolerances.
     Returns the transformed module (a clone; `module` is left as it was)."""
     before = run(module, inputs)
     after_module = module.clone()
@@ -41,7 +44,17 @@ def assert_pass_preserves(
     for i, (b, a) in enumerate(zip(before, after, strict=True)):
         assert a.dtype == b.dtype and a.shape == b.shape, f"output {i}: {a.dtype}{a.shape} != {b.dtype}{b.shape}"
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"output {i}")
+        if same_bits:
+            assert _same_bits(a, b), f"output {i}: the values are equal but their bits differ (signed zeros?)"
     return after_module
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.dtype.kind != "f":
+        return bool(np.array_equal(a, b))
+    unsigned = np.dtype(f"u{a.dtype.itemsize}")
+    bits_a, bits_b = np.ascontiguousarray(a).view(unsigned), np.ascontiguousarray(b).view(unsigned)
+    return bool(np.all((np.isnan(a) & np.isnan(b)) | (bits_a == bits_b)))
 
 
 def run_with_nodes(

@@ -55,7 +55,8 @@ the `fast-math` option. What is exact and why:
   modulo 2^n is a ring).
 
 An op that replaces one op keeps its location; an op that replaces a chain
-gets the fused location of the chain's nodes.
+gets the fused location of the chain's nodes. As in xDSL's greedy rewrite
+driver, ops the walk finds without uses are erased.
 """
 
 from __future__ import annotations
@@ -751,22 +752,23 @@ def _merged_reshape(emit: _Emit, x: SSAValue, chain: Sequence[Operation]) -> SSA
         dims = _step(dims, op) if dims is not None else None
     target_dims = dims_of(target)
     dynamic = sum(d is None for d in target_dims)
+    # The element count fixes one dynamic dim, unless another dim is 0.
+    counted = dynamic == 0 or (dynamic == 1 and 0 not in target_dims)
+    final = source = None
     if dims is not None:
         final = dims.normalized()
         source = _Dims(_source_dims(x).exprs, dims.ones).normalized()
-        if x.type == target and (final == source or dynamic <= 1):
+        if x.type == target and (final == source or counted):
             return x
     if len(chain) == 1:
         return None
     last = chain[-1]
-    if dynamic <= 1:
+    if counted:
         return emit(ReshapeOp.to(x, target_dims))
     if isinstance(last, ReshapeOp) and last.shape is not None:
         return emit(ReshapeOp(x, last.shape, target))
-    if dims is None:
+    if final is None or source is None:
         return None
-    final = dims.normalized()
-    source = _Dims(_source_dims(x).exprs, dims.ones).normalized()
     if (inserted := _unit_positions(final, source)) is not None:
         return emit.typed(UnsqueezeOp(x, inserted), target)
     if (removed := _unit_positions(source, final)) is not None:
