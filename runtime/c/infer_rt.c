@@ -18,6 +18,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Under AddressSanitizer, the slots of an arena are separated by poisoned red
+ * zones, and the unused tail of a reused buffer is poisoned: an overflow of a
+ * generated loop is reported even inside the model's own allocations. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define INFER_REDZONE 64
+#define INFER_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define INFER_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define INFER_REDZONE 0
+#define INFER_POISON(p, n) ((void)(p), (void)(n))
+#define INFER_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define INFER_BLOB_MAGIC "INFERWB1"
 #define INFER_BLOB_HEADER 64
 
@@ -26,7 +40,6 @@ static __thread char create_error[512];
 static void *aligned_alloc64(int64_t bytes) {
   void *p = NULL;
   size_t size = bytes > 0 ? (size_t)bytes : 1;
-  size = (size + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN;
   if (posix_memalign(&p, INFER_ALIGN, size) != 0)
     return NULL;
   return p;
@@ -64,7 +77,10 @@ void *infer_rt_output(infer_model *m, int index, int64_t bytes) {
   infer_output *out = &m->outputs[index];
   if (check_size(m, bytes, "an output") != INFER_OK)
     return NULL;
-  if (out->data == NULL || out->capacity < bytes) {
+  if (out->data != NULL && out->capacity >= bytes) {
+    INFER_UNPOISON(out->data, (size_t)out->capacity);
+    INFER_POISON((char *)out->data + bytes, (size_t)(out->capacity - bytes));
+  } else {
     free(out->data);
     out->capacity = 0;
     out->data = aligned_alloc64(bytes);
@@ -116,6 +132,8 @@ static void free_heap(infer_model *m) {
   m->heap_count = 0;
 }
 
+static int64_t slot(int64_t size) { return (size + INFER_REDZONE + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN; }
+
 /* Offsets by greedy first fit: buffers in decreasing size, each at the lowest
  * offset where it overlaps no placed buffer whose liveness interval meets its own. */
 static int64_t place(const infer_plan_info *plan, const int64_t *sizes, int64_t *offsets, int32_t *order,
@@ -134,13 +152,13 @@ static int64_t place(const infer_plan_info *plan, const int64_t *sizes, int64_t 
   int64_t total = 0;
   for (int32_t p = 0; p < n; p++) {
     int32_t b = order[p];
-    int64_t size = (sizes[b] + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN;
+    int64_t size = slot(sizes[b]);
     int32_t count = 0;
     for (int32_t q = 0; q < p; q++) { /* placed buffers live at the same time, by offset */
       int32_t c = order[q];
       if (plan->start[c] > plan->end[b] || plan->start[b] > plan->end[c])
         continue;
-      int64_t s = offsets[c], e = offsets[c] + (sizes[c] + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN;
+      int64_t s = offsets[c], e = offsets[c] + slot(sizes[c]);
       int32_t j = count++;
       while (j > 0 && taken_start[j - 1] > s) {
         taken_start[j] = taken_start[j - 1];
@@ -187,6 +205,7 @@ int infer_rt_plan(infer_model *m, int index, const int64_t *sizes, int64_t *resu
     free(order);
     free(scratch);
     if (total > arena->capacity) {
+      INFER_UNPOISON(arena->base, (size_t)arena->capacity);
       free(arena->base);
       arena->capacity = 0;
       arena->base = aligned_alloc64(total);
@@ -197,6 +216,9 @@ int infer_rt_plan(infer_model *m, int index, const int64_t *sizes, int64_t *resu
       }
       arena->capacity = total;
     }
+    INFER_POISON(arena->base, (size_t)arena->capacity);
+    for (int32_t i = 0; i < n; i++)
+      INFER_UNPOISON((char *)arena->base + arena->offsets[i], (size_t)sizes[i]);
     memcpy(arena->sizes, sizes, (size_t)n * sizeof *sizes);
     arena->total = total;
     arena->sum = sum;
@@ -304,6 +326,7 @@ void infer_model_destroy(infer_model *m) {
   free(m->globals);
   if (m->arenas)
     for (int32_t k = 0; k < info->num_plans; k++) {
+      INFER_UNPOISON(m->arenas[k].base, (size_t)m->arenas[k].capacity);
       free(m->arenas[k].base);
       free(m->arenas[k].sizes);
       free(m->arenas[k].offsets);
@@ -311,6 +334,7 @@ void infer_model_destroy(infer_model *m) {
   free(m->arenas);
   if (m->outputs)
     for (int32_t k = 0; k < info->num_outputs; k++) {
+      INFER_UNPOISON(m->outputs[k].data, (size_t)m->outputs[k].capacity);
       free(m->outputs[k].data);
       free(m->outputs[k].dims);
     }
