@@ -36,7 +36,9 @@ from xdsl.dialects.builtin import (
     DenseArrayBase,
     IntegerAttr,
     MemRefType,
+    f32,
     f64,
+    i1,
     i64,
 )
 from xdsl.ir import Attribute, SSAValue
@@ -53,6 +55,7 @@ from infer.dialects.infer.tensor import (
     PadOp,
     RangeOp,
     ReshapeOp,
+    ResizeOp,
     ShapeOfOp,
     SliceOp,
     SplitOp,
@@ -72,7 +75,7 @@ from infer.lowering.infer_to_linalg.loops import (
     select,
     store,
 )
-from infer.lowering.infer_to_linalg.scalar import FLOAT, kind
+from infer.lowering.infer_to_linalg.scalar import FLOAT, Scalar, kind
 from infer.lowering.infer_to_linalg.structured import PARALLEL, fill_value, generic, loop_map
 
 # -- views --------------------------------------------------------------------------------------
@@ -541,3 +544,260 @@ def range_(l: Lowering) -> SSAValue:
         return s.add(start, s.mul(i, delta))
 
     return _copy(l, result, element)
+
+
+# -- resize -----------------------------------------------------------------------------------------
+
+
+class _Resize:
+    """What `infer.resize` needs per dim, in float32 where the reference computes in float32
+    (`runtime/reference/tensor.py`): output sizes, scales, source coordinates."""
+
+    def __init__(self, l: Lowering, op: ResizeOp, sizes: list[Size]) -> None:
+        self.l = l
+        self.op = op
+        self.sizes = sizes
+        self.rank = len(sizes)
+        self.mode = string_of(op.mode, "nearest")
+        self.coordinate_mode = string_of(op.coordinate_mode, "half_pixel")
+        self.scales = [float(v) for v in op.scales.get_values()] if op.scales is not None else None
+        self.out_sizes = list(ints_of(op.sizes)) if op.sizes is not None else None
+        self.roi = [float(v) for v in op.roi.get_values()] if op.roi is not None else None
+        self.outputs = [self._output_size(i) for i in range(self.rank)]
+
+    def as_f32(self, size: Size) -> SSAValue:
+        s = self.l.scalar
+        if size.static is not None:
+            return s.const(float(np.float32(size.static)), f32)
+        return s.cast(s.cast(size.value, i64), f32)
+
+    def _output_size(self, i: int) -> Size:
+        d = self.sizes[i]
+        if self.out_sizes is not None:
+            return d if self.out_sizes[i] == -1 else self.l.static(self.out_sizes[i])
+        assert self.scales is not None
+        scale = np.float32(self.scales[i])
+        if d.static is not None:
+            return self.l.static(int(scale * np.float32(d.static)))
+        s = self.l.scalar
+        product_ = s.mul(s.const(float(scale), f32), self.as_f32(d))
+        return index_value(self.l, s.index(s.cast(product_, i64)))
+
+    def identity(self, i: int) -> bool:
+        """Whether dim `i` is copied as it is (known at compile time), as the reference skips it."""
+        if self.coordinate_mode == "tf_crop_and_resize":
+            return False
+        out, d = self.outputs[i], self.sizes[i]
+        if out.static == 0:
+            return True
+        if self.scales is not None:
+            return bool(np.float32(self.scales[i]) == 1) and out == d
+        if self.out_sizes is not None and self.out_sizes[i] == -1:
+            return True
+        return out.static is not None and out == d
+
+    def scale(self, i: int) -> SSAValue:
+        """The scale of dim `i` as float32: given, else `out / in` (in 1 when 0)."""
+        s = self.l.scalar
+        if self.scales is not None:
+            return s.const(float(np.float32(self.scales[i])), f32)
+        out, d = self.outputs[i], self.sizes[i]
+        if out.static is not None and d.static is not None:
+            return s.const(float(np.float32(out.static) / np.float32(d.static or 1)), f32)
+        return s.div(self.as_f32(out), self.as_f32(d.max(1)))
+
+    def coordinate(self, i: int, o: Size) -> SSAValue:
+        """The input coordinate (float32) of output position `o` along dim `i`."""
+        s = self.l.scalar
+        out, size = self.outputs[i], self.sizes[i]
+        x = s.cast(s.cast(o.value, i64), f32)
+        half = s.const(0.5, f32)
+        mode = self.coordinate_mode
+        if mode in ("half_pixel", "half_pixel_symmetric", "pytorch_half_pixel"):
+            coordinate = s.sub(s.div(s.add(x, half), self.scale(i)), half)
+            if mode == "half_pixel_symmetric":
+                adjustment = s.div(self.as_f32(out), s.mul(self.scale(i), self.as_f32(size)))
+                offset = s.mul(s.div(self.as_f32(size), s.const(2.0, f32)), s.sub(s.one(f32), adjustment))
+                coordinate = s.sub(s.add(offset, s.div(s.add(x, half), self.scale(i))), half)
+            if mode == "pytorch_half_pixel":
+                return self._unless_one(out, coordinate, s.zero(f32), when="gt")
+            return coordinate
+        if mode == "align_corners":
+            spread = s.div(s.mul(x, self.as_f32(size - 1)), self.as_f32(out - 1))
+            return self._unless_one(out, spread, s.zero(f32), when="ne")
+        if mode == "asymmetric":
+            return s.div(x, self.scale(i))
+        assert self.roi is not None
+        begin, end = np.float32(self.roi[i]), np.float32(self.roi[self.rank + i])
+        extent = self.as_f32(size - 1)
+        centre = s.mul(s.const(float(np.float32(0.5) * (begin + end)), f32), extent)
+        start = s.mul(s.const(float(begin), f32), extent)
+        step = s.div(s.mul(s.mul(x, s.const(float(end - begin), f32)), extent), self.as_f32(out - 1))
+        return self._unless_one(out, s.add(start, step), centre, when="ne")
+
+    def _unless_one(self, out: Size, value: SSAValue, at_one: SSAValue, when: str) -> SSAValue:
+        """`value` when `out <when> 1` (`gt` or `ne`), else `at_one`."""
+        condition = compare(self.l, when, out, 1)
+        if isinstance(condition, bool):
+            return value if condition else at_one
+        return self.l.scalar.select(condition, value, at_one)
+
+
+def _clip_float(s: Scalar, value: SSAValue, high: SSAValue) -> SSAValue:
+    """`np.clip(value, 0, high)`."""
+    return s.min(s.max(value, s.zero(value.type)), high)
+
+
+def _nearest(s: Scalar, c: SSAValue, nearest_mode: str, last: SSAValue) -> SSAValue:
+    """The reference's `_nearest_indices` of one float32 coordinate, as i64."""
+    floor = s.math(math.FloorOp, c)
+    if nearest_mode == "floor":
+        index = floor
+    elif nearest_mode == "ceil":
+        index = s.math(math.CeilOp, c)
+    else:
+        zero, half = s.zero(f32), s.const(0.5, f32)
+        sign = s.select(s.cmp("gt", c, zero), s.one(f32), s.select(s.cmp("lt", c, zero), s.const(-1.0, f32), zero))
+        away = s.mul(sign, s.math(math.FloorOp, s.add(s.abs(c), half)))
+        if nearest_mode == "round_prefer_floor":
+            index = s.select(s.cmp("eq", c, s.add(floor, half)), floor, away)
+        else:
+            index = away
+    return s.cast(_clip_float(s, index, last), i64)
+
+
+def _cubic_weights(s: Scalar, fraction: SSAValue, a: float) -> list[SSAValue]:
+    """Keys' kernel at the 4 taps around a point `fraction` past its floor (float64)."""
+    one = s.one(f64)
+    weights = []
+    for d in (s.add(fraction, one), fraction, s.sub(one, fraction), s.sub(s.const(2.0, f64), fraction)):
+        near = s.add(s.mul(s.mul(s.sub(s.mul(s.const(a + 2, f64), d), s.const(a + 3, f64)), d), d), one)
+        far = s.sub(
+            s.mul(s.add(s.mul(s.sub(s.mul(s.const(a, f64), d), s.const(5 * a, f64)), d), s.const(8 * a, f64)), d),
+            s.const(4 * a, f64),
+        )
+        weights.append(s.select(s.cmp("le", d, one), near, far))
+    return weights
+
+
+@lowering(ResizeOp)
+def resize(l: Lowering) -> SSAValue:
+    op = l.op
+    assert isinstance(op, ResizeOp)
+    x = l.operand(0)
+    sizes = l.sizes(x)
+    r = _Resize(l, op, sizes)
+    result = l.alloc_result(0, r.outputs)
+    element = l.result_type().element_type
+    axes = [i for i in range(r.rank) if not r.identity(i)]
+    taps = {"nearest": 1, "linear": 2, "cubic": 4}[r.mode]
+    crop = r.coordinate_mode == "tf_crop_and_resize"
+    a = float_of(op.cubic_coeff_a, -0.75)
+    exclude = op.exclude_outside is not None
+
+    # Per resized dim, tables over its output positions: the taps' indices (clamped into
+    # the input), their weights (float64), and whether the coordinate is outside.
+    indices: dict[int, SSAValue] = {}
+    weights: dict[int, SSAValue] = {}
+    outside: dict[int, SSAValue] = {}
+    for i in axes:
+        out, size = r.outputs[i], sizes[i]
+        indices[i] = l.scratch(i64, [out, l.static(taps)])
+        if r.mode != "nearest":
+            weights[i] = l.scratch(f64, [out, l.static(taps)])
+        if crop:
+            outside[i] = l.scratch(i1, [out])
+        last = size - 1
+
+        def table(index: list[Size], i: int = i, size: Size = size, last: Size = last) -> None:
+            s = l.scalar
+            (o,) = index
+            c = r.coordinate(i, o)
+            if crop:
+                below = s.cmp("lt", c, s.zero(f32))
+                store(l, s.or_(below, s.cmp("gt", c, r.as_f32(last))), outside[i], [o])
+            if r.mode == "nearest":
+                store(
+                    l,
+                    _nearest(s, c, string_of(op.nearest_mode, "round_prefer_floor"), r.as_f32(last)),
+                    indices[i],
+                    [o, 0],
+                )
+                return
+            wide = s.cast(c, f64)
+            last64 = s.cast(s.cast(last.value, i64), f64)
+            if r.mode == "linear":
+                clipped = _clip_float(s, wide, last64)
+                low = s.min(s.math(math.FloorOp, clipped), last64)
+                low_index = s.cast(low, i64)
+                last_index = s.cast(last.value, i64)
+                high_index = s.min(s.add(low_index, s.one(i64)), last_index)
+                w = s.sub(clipped, low)
+                for k, (position, weight) in enumerate(((low_index, s.sub(s.one(f64), w)), (high_index, w))):
+                    store(l, position, indices[i], [o, k])
+                    store(l, weight, weights[i], [o, k])
+                return
+            base = s.math(math.FloorOp, wide)
+            cubic = _cubic_weights(s, s.sub(wide, base), a)
+            base_index = s.cast(base, i64)
+            positions = [s.add(base_index, s.const(k - 1, i64)) for k in range(4)]
+            last_index = s.cast(last.value, i64)
+            if exclude:
+                zero = s.zero(f64)
+                inside = [s.and_(s.cmp("ge", p, s.zero(i64)), s.cmp("le", p, last_index)) for p in positions]
+                cubic = [s.select(ok, w, zero) for ok, w in zip(inside, cubic, strict=True)]
+                total = s.add(s.add(s.add(cubic[0], cubic[1]), cubic[2]), cubic[3])
+                divisor = s.select(s.cmp("eq", total, zero), s.one(f64), total)
+                cubic = [s.div(w, divisor) for w in cubic]
+            for k, (p, w) in enumerate(zip(positions, cubic, strict=True)):
+                store(l, s.min(s.max(p, s.zero(i64)), last_index), indices[i], [o, k])
+                store(l, w, weights[i], [o, k])
+
+        loop_nest(l, [out], table)
+
+    extrapolation = _pad_value(float_of(op.extrapolation_value), element)
+
+    def finish(value: SSAValue, index: list[Size]) -> SSAValue:
+        """The element rounded to the result type, the extrapolation value outside."""
+        s = l.scalar
+        value = s.cast(value, element)
+        if not crop or not axes:
+            return value
+        flags = [load(l, outside[i], [index[i]]) for i in axes]
+        any_outside = flags[0]
+        for flag in flags[1:]:
+            any_outside = s.or_(any_outside, flag)
+        return s.select(any_outside, s.const(extrapolation, element), value)
+
+    if r.mode == "nearest" or not axes:
+
+        def gather_point(index: list[Size]) -> SSAValue:
+            source = [load_index(l, indices[i], [o, 0]) if i in indices else o for i, o in enumerate(index)]
+            return finish(load(l, x, source), index)
+
+        return _copy(l, result, gather_point)
+
+    # Linear and cubic: one dim after the other in float64, as the reference, the last
+    # pass writing the result.
+    current = x
+    shape = list(sizes)
+    for n, i in enumerate(axes):
+        shape[i] = r.outputs[i]
+        target = result if n == len(axes) - 1 else l.scratch(f64, shape)
+
+        def blend(
+            index: list[Size], i: int = i, source: SSAValue = current, final: bool = target is result
+        ) -> SSAValue:
+            s = l.scalar
+            total: SSAValue | None = None
+            for k in range(taps):
+                position = load_index(l, indices[i], [index[i], k])
+                value = s.cast(load(l, source, [position if j == i else o for j, o in enumerate(index)]), f64)
+                term = s.mul(value, load(l, weights[i], [index[i], k]))
+                total = term if total is None else s.add(total, term)
+            assert total is not None
+            return finish(total, index) if final else total
+
+        _copy(l, target, blend)
+        current = target
+    return result

@@ -23,6 +23,7 @@ from infer.dialects.infer.tensor import (
     PadOp,
     RangeOp,
     ReshapeOp,
+    ResizeOp,
     ShapeOfOp,
     SliceOp,
     SplitOp,
@@ -324,3 +325,93 @@ def test_tensor_ops_in_c() -> None:
     # Rank-0 inputs (a reshape from a scalar, range's operands) wait for the loader to
     # pass 0-d arrays as they are (np.ascontiguousarray makes them 1-d).
     assert_cases_in_c([case for case in cases if all(a.ndim for a in case.inputs)])
+
+
+# -- resize ----------------------------------------------------------------------------------------
+
+COORDINATE_MODES = ["half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric"]
+ROI = [0.0, 0.0, 0.1, 0.3, 1.0, 1.0, 0.8, 0.9]
+
+
+def resize_case(
+    shape: Sequence[int] = (1, 2, 3, 4),
+    dynamic: Sequence[int] = (),
+    dtype: type = np.float32,
+    **options: object,
+) -> Case:
+    x = (np.random.default_rng(3).standard_normal(shape) * 4).astype(dtype)
+    return Case(lambda v: ResizeOp(v, **options), [x], [_dims(shape, dynamic)])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("coordinate_mode", [*COORDINATE_MODES, "tf_crop_and_resize"])
+@pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
+@pytest.mark.parametrize("resize", [{"scales": [1.0, 1.0, 2.0, 1.5]}, {"sizes": [-1, 2, 2, 7]}], ids=["up", "sizes"])
+def test_resize(mode: str, coordinate_mode: str, resize: dict) -> None:
+    roi = ROI if coordinate_mode == "tf_crop_and_resize" else None
+    case = resize_case(mode=mode, coordinate_mode=coordinate_mode, roi=roi, extrapolation_value=-9.0, **resize)
+    assert_case(case, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("nearest_mode", ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"])
+@pytest.mark.parametrize("coordinate_mode", ["half_pixel", "asymmetric", "align_corners"])
+def test_resize_nearest_modes(nearest_mode: str, coordinate_mode: str) -> None:
+    # Down by 0.6 and up by 2.5: coordinates on and off the halves.
+    case = resize_case(
+        (1, 1, 5, 4), scales=[1.0, 1.0, 0.6, 2.5], nearest_mode=nearest_mode, coordinate_mode=coordinate_mode
+    )
+    assert_case(case)
+
+
+@pytest.mark.parametrize("exclude_outside", [False, True])
+@pytest.mark.parametrize("a", [-0.75, -0.5])
+def test_resize_cubic_options(exclude_outside: bool, a: float) -> None:
+    case = resize_case(
+        (1, 1, 4, 4), mode="cubic", scales=[1.0, 1.0, 1.7, 0.8], cubic_coeff_a=a, exclude_outside=exclude_outside
+    )
+    assert_case(case, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
+def test_resize_dynamic_dims(mode: str) -> None:
+    # Scales on dynamic dims: the output sizes are computed at run time.
+    case = resize_case((2, 2, 3, 4), dynamic=(0, 2, 3), mode=mode, scales=[1.0, 1.0, 1.5, 0.5])
+    assert_case(case, rtol=1e-6, atol=1e-6)
+    case.inputs[0] = case.inputs[0][:1, :, :2, :3]
+    assert_case(case, rtol=1e-6, atol=1e-6)
+    # Sizes, -1 keeping a dynamic dim.
+    case = resize_case((2, 2, 3, 4), dynamic=(0, 3), mode=mode, sizes=[-1, -1, 5, 3])
+    assert_case(case, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.float16, np.float64])
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_resize_element_types(mode: str, dtype: type) -> None:
+    case = resize_case((1, 1, 3, 3), dtype=dtype, mode=mode, scales=[1.0, 1.0, 2.0, 1.3])
+    if np.dtype(dtype).kind == "u":
+        case.inputs[0] = np.abs(case.inputs[0].astype(np.int64)).astype(dtype)
+    assert_case(case, rtol=1e-3 if dtype == np.float16 else 1e-6)
+
+
+def test_resize_in_c() -> None:
+    cases = []
+    for mode in ("nearest", "linear", "cubic"):
+        for coordinate_mode in [*COORDINATE_MODES, "tf_crop_and_resize"]:
+            roi = ROI if coordinate_mode == "tf_crop_and_resize" else None
+            for resize in ({"scales": [1.0, 1.0, 2.0, 1.5]}, {"sizes": [-1, 2, 2, 7]}):
+                cases.append(
+                    resize_case(
+                        (2, 2, 5, 6),
+                        dynamic=(0, 2),
+                        mode=mode,
+                        coordinate_mode=coordinate_mode,
+                        roi=roi,
+                        extrapolation_value=-9.0,
+                        **resize,
+                    )
+                )
+    for nearest_mode in ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil"):
+        cases.append(resize_case((1, 1, 5, 4), scales=[1.0, 1.0, 0.6, 2.5], nearest_mode=nearest_mode))
+    cases.append(resize_case((1, 1, 4, 4), mode="cubic", scales=[1.0, 1.0, 1.7, 0.8], exclude_outside=True))
+    cases.append(resize_case((1, 1, 3, 3), dtype=np.float16, mode="linear", scales=[1.0, 1.0, 2.0, 1.3]))
+    cases.append(resize_case((1, 1, 3, 3), dtype=np.int32, mode="cubic", scales=[1.0, 1.0, 2.0, 1.3]))
+    assert_cases_in_c(cases, rtol=1e-6, atol=1e-6)

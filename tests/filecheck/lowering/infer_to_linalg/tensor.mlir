@@ -187,3 +187,54 @@ func.func @range(%a: tensor<i64>, %b: tensor<i64>, %c: tensor<i64>) -> tensor<?x
   %r = infer.range %a, %b, %c : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
   func.return %r : tensor<?xi64>
 }
+
+// -----
+
+// Resize builds a table of source indices per resized dim (coordinates in f32,
+// as the reference), then gathers through the tables; the tables are freed.
+// CHECK-LABEL: func.func @resize_nearest(
+// CHECK-SAME:    %[[X:[^ ,)]+]]: memref<1x1x4x4xf32>)
+// CHECK:         %[[Y:[^ ,)]+]] = memref.alloc() : memref<1x1x8x8xf32>
+// CHECK:         %[[ROWS:[^ ,)]+]] = memref.alloc() : memref<8x1xi64>
+// CHECK:         scf.for
+// CHECK:           %[[C:[^ ,)]+]] = arith.divf
+// CHECK:           math.floor %[[C]] : f32
+// CHECK:           arith.fptosi
+// CHECK:           memref.store %{{.*}}, %[[ROWS]]
+// CHECK:         %[[COLS:[^ ,)]+]] = memref.alloc() : memref<8x1xi64>
+// CHECK:         scf.for
+// CHECK:           memref.store %{{.*}}, %[[COLS]]
+// CHECK:         scf.for %[[P:[^ ,)]+]] =
+// CHECK:           scf.for %[[Q:[^ ,)]+]] =
+// CHECK:             %[[R:[^ ,)]+]] = memref.load %[[ROWS]][%[[P]], %{{.*}}]
+// CHECK:             %[[RI:[^ ,)]+]] = arith.index_cast %[[R]] : i64 to index
+// CHECK:             %[[S:[^ ,)]+]] = memref.load %[[COLS]][%[[Q]], %{{.*}}]
+// CHECK:             %[[SI:[^ ,)]+]] = arith.index_cast %[[S]] : i64 to index
+// CHECK:             %[[V:[^ ,)]+]] = memref.load %[[X]][%{{.*}}, %{{.*}}, %[[RI]], %[[SI]]]
+// CHECK:             memref.store %[[V]], %[[Y]][%{{.*}}, %{{.*}}, %[[P]], %[[Q]]]
+// CHECK:         memref.dealloc %[[ROWS]]
+// CHECK:         memref.dealloc %[[COLS]]
+func.func @resize_nearest(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
+  %y = infer.resize %x {mode = "nearest", coordinate_mode = "asymmetric", nearest_mode = "floor", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
+  func.return %y : tensor<1x1x8x8xf32>
+}
+
+// -----
+
+// Linear resampling blends two taps per resized dim in f64, one dim after the
+// other; the last pass rounds into the result.
+// CHECK-LABEL: func.func @resize_linear
+// CHECK:         memref.alloc() : memref<6x2xf64>
+// CHECK:         %[[PASS:[^ ,)]+]] = memref.alloc() : memref<1x2x6x3xf64>
+// CHECK:         scf.for
+// CHECK:           arith.extf %{{.*}} : f32 to f64
+// CHECK:           arith.mulf %{{.*}} : f64
+// CHECK:           arith.addf %{{.*}} : f64
+// CHECK:           memref.store %{{.*}}, %[[PASS]]
+// CHECK:         scf.for
+// CHECK:           memref.load %[[PASS]]
+// CHECK:           arith.truncf %{{.*}} : f64 to f32
+func.func @resize_linear(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x6x5xf32> {
+  %y = infer.resize %x {mode = "linear", sizes = array<i64: -1, -1, 6, 5>} : (tensor<1x2x3x3xf32>) -> tensor<1x2x6x5xf32>
+  func.return %y : tensor<1x2x6x5xf32>
+}
