@@ -25,7 +25,8 @@ from infer.diagnostics import InferError
 Source = str | os.PathLike[str] | bytes | onnx.ModelProto | ModuleOp
 """A model: a path (`.onnx` or `.mlir`), ONNX bytes, a `ModelProto`, or a module."""
 
-TARGETS = ("interp",)
+TARGETS = ("interp", "c")
+"""`interp`: the reference interpreter; `c`: lowered to loops, emitted as C, compiled and loaded."""
 
 
 def _is_mlir_path(source: object) -> bool:
@@ -95,14 +96,31 @@ def to_infer(source: Source) -> ModuleOp:
 class CompiledModel:
     """A model ready to run: inputs and outputs are keyed by the model's names."""
 
-    def __init__(self, module: ModuleOp, target: str = "interp") -> None:
+    def __init__(
+        self,
+        module: ModuleOp,
+        target: str = "interp",
+        *,
+        threads: int = 1,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
         if target not in TARGETS:
             raise InferError(f"unknown target '{target}'", hint=f"choose one of {', '.join(TARGETS)}")
         from infer.runtime.interpreter import Interpreter
 
         self.module = module
         self.target = target
-        self._interpreter = Interpreter(module)
+        self._interpreter = Interpreter(module)  # also the signature, for every target
+        self._native = None
+        if target == "c":
+            # A copy is lowered to loops and built (cached under `cache_dir`, default
+            # ~/.cache/infer); `threads` goes to the library (see runtime/c/model.h).
+            from infer.runtime.c.build import build, lower_to_loop_level
+            from infer.runtime.c.loader import CModel
+
+            lowered = lower_to_loop_level(module.clone(), optimize=False)
+            self.build = build(lowered, cache_dir=cache_dir)
+            self._native = CModel(self.build.library, self.build.weights, threads)
 
     @property
     def input_names(self) -> list[str]:
@@ -114,6 +132,8 @@ class CompiledModel:
 
     def run(self, inputs: Mapping[str, Any] | Sequence[Any]) -> dict[str, np.ndarray]:
         """Runs the model; inputs by name (a mapping) or in order (a sequence)."""
+        if self._native is not None:
+            return self._native.run(inputs)
         return self._interpreter.run(inputs)
 
 
@@ -136,13 +156,21 @@ def optimize(
     return module
 
 
-def compile(source: Source, *, target: str = "interp", opt_level: int | None = None) -> CompiledModel:
+def compile(
+    source: Source,
+    *,
+    target: str = "interp",
+    opt_level: int | None = None,
+    threads: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> CompiledModel:
     """Imports, converts, optimizes (level `opt_level`, default 2) and prepares a
-    model for `target` (`interp`: the reference interpreter)."""
+    model for `target` (`interp`: the reference interpreter; `c`: a compiled
+    library, cached under `cache_dir`, running on `threads` threads)."""
     module = load(source)
     # TODO(lead): the default becomes level 2 once the level-2 passes have landed.
     optimize(module, 0 if opt_level is None else opt_level)
-    return CompiledModel(module, target)
+    return CompiledModel(module, target, threads=threads, cache_dir=cache_dir)
 
 
 def run(

@@ -64,11 +64,13 @@ class InferBackend(Backend):
         device: str = "CPU",
         target: str = "interp",  # type: ignore[override]
         opt_level: int | None = None,
+        threads: int = 1,
         **kwargs: Any,
     ) -> InferRep:
+        """`target`: `interp` (the reference interpreter) or `c` (compiled C, on `threads` threads)."""
         if not cls.supports_device(device):
             raise InferError(f"device '{device}' is not supported", hint="use device='CPU'")
-        return InferRep(compile(model, target=target, opt_level=opt_level))
+        return InferRep(compile(model, target=target, opt_level=opt_level, threads=threads))
 
     @classmethod
     def run_model(cls, model: ModelProto, inputs: Any, device: str = "CPU", **kwargs: Any) -> tuple[np.ndarray, ...]:

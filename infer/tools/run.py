@@ -65,7 +65,14 @@ def run(argv: Sequence[str]) -> None:
     parser.add_argument("model", help="an .onnx model or .mlir file")
     parser.add_argument("--inputs", help=".npz file with one array per model input, keyed by input name")
     parser.add_argument("--outputs", help="write the outputs to this .npz file")
-    parser.add_argument("--target", default="interp", choices=["interp"], help="where to run (default: interp)")
+    parser.add_argument(
+        "--target",
+        default="interp",
+        choices=["interp", "c"],
+        help="where to run: the reference interpreter, or compiled C (default: interp)",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads of the C target (default 1)")
+    parser.add_argument("--cache-dir", help="where the C target caches compiled models (default ~/.cache/infer)")
     parser.add_argument(
         "--shape",
         action="append",
@@ -79,7 +86,7 @@ def run(argv: Sequence[str]) -> None:
     import infer
 
     try:
-        model = infer.compile(args.model, target=args.target)
+        model = infer.compile(args.model, target=args.target, threads=args.threads, cache_dir=args.cache_dir)
     except InferError as e:
         raise e.with_context(file=args.model) from None
     if args.inputs:

@@ -59,18 +59,22 @@ def is_loop_level(module: ModuleOp) -> bool:
     return all(op.name.startswith(LOOP_LEVEL) for op in module.walk())
 
 
-def lower_to_loop_level(module: ModuleOp, opt_level: int | None = None) -> ModuleOp:
+def lower_to_loop_level(module: ModuleOp, opt_level: int | None = None, *, optimize: bool = True) -> ModuleOp:
     """Brings a module to the loop level, in place: an `onnx` module is converted, an
-    `infer` module optimized (level `opt_level`, default 2) and lowered to loops
-    (`lower-to-loops-pipeline`); loop-level IR is left as it is."""
+    `infer` module optimized (level `opt_level`, default 2; not at all without
+    `optimize`) and lowered to loops (`lower-to-loops-pipeline`); loop-level IR is
+    left as it is."""
     if is_loop_level(module):
         return module
-    from infer.api import optimize
+    from infer.api import is_onnx_dialect
+    from infer.api import optimize as optimize_module
     from infer.lowering.infer_to_linalg.pipeline import LowerToLoopsPipelinePass
     from infer.registry import load_context
 
-    if any(op.name.startswith(("onnx.", "infer.")) for op in module.walk()):
-        optimize(module, opt_level)
+    if optimize and any(op.name.startswith(("onnx.", "infer.")) for op in module.walk()):
+        optimize_module(module, opt_level)
+    elif is_onnx_dialect(module):
+        optimize_module(module, 0)
     LowerToLoopsPipelinePass().apply(load_context(), module)
     module.verify()
     return module

@@ -157,7 +157,10 @@ class NameScope:
             base = re.sub(r"\W", "_", hint)
             if base[0].isdigit():
                 base = f"v{base}"
-            if base in C_KEYWORDS or base.startswith(("infer_", "INFER_", "__")):
+            base = base.lstrip("_") or default  # names starting with _ are reserved in C
+            if base[0].isdigit():
+                base = f"v{base}"
+            if base in C_KEYWORDS or base.startswith(("infer_", "INFER_")):
                 base = f"{base}_"
             name = base
             n = 1

@@ -127,6 +127,8 @@ def wrapping(op: arith.SignlessIntegerBinaryOperation, fe: BodyEmitter) -> None:
     a, b = fe.scalar(op.lhs), fe.scalar(op.rhs)
     symbol = WRAPPING[type(op)]
     if t.kind == "index":
+        if symbol in "+-" and b.startswith("-") and b[1:].isdigit():  # a + -1 reads better as a - 1
+            symbol, b = "-" if symbol == "+" else "+", b[1:]
         fe.define(op.result, f"{a} {symbol} {b}")
         return
     w = t.wide_unsigned
