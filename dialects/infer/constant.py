@@ -112,6 +112,9 @@ class ConstantOp(InferOp):
             self.value._print_one_elem(scalar, printer)  # pyright: ignore[reportPrivateUsage]
             printer.print_string("> : ")
             printer.print_attribute(self.result.type)
+        elif isinstance(self.value, DenseIntOrFPElementsAttr) and self.value.type != self.result.type:
+            # One element stored for a one-element result of another shape.
+            printer.print_attribute(DenseIntOrFPElementsAttr(self.result.type, self.value.data))  # type: ignore[arg-type]
         else:
             printer.print_attribute(self.value)
         if self.attributes:

@@ -35,3 +35,10 @@ func.func @conv(%x: tensor<?x3x?x?xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf
   %y = infer.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x?x?xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<?x8x?x?xf32>
   func.return %y : tensor<?x8x?x?xf32>
 }
+
+// CHECK-LABEL: func.func @one_element
+func.func @one_element() -> tensor<1x1x1xf32> {
+  // CHECK: infer.constant dense<5.000000e-01> : tensor<1x1x1xf32>
+  %c = infer.constant dense<0.5> : tensor<1x1x1xf32>
+  func.return %c : tensor<1x1x1xf32>
+}
