@@ -84,9 +84,14 @@ def for_loop(
 
 def loop_nest(l: Lowering, uppers: Sequence[Size | int], body: Callable[[list[Size]], None]) -> None:
     """Loops over every index of a box `[0, upper)` per dim, outermost first."""
+    box_nest(l, [(0, upper) for upper in uppers], body)
+
+
+def box_nest(l: Lowering, ranges: Sequence[tuple[Size | int, Size | int]], body: Callable[[list[Size]], None]) -> None:
+    """Loops over every index of a box `[lower, upper)` per dim, outermost first."""
 
     def level(k: int, indices: list[Size]) -> None:
-        if k == len(uppers):
+        if k == len(ranges):
             body(indices)
             return
 
@@ -94,7 +99,7 @@ def loop_nest(l: Lowering, uppers: Sequence[Size | int], body: Callable[[list[Si
             level(k + 1, [*indices, i])
             return []
 
-        for_loop(l, 0, uppers[k], iteration)
+        for_loop(l, ranges[k][0], ranges[k][1], iteration)
 
     level(0, [])
 

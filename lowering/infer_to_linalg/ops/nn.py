@@ -1,14 +1,22 @@
 """Convolutions and pooling: scf loop nests over the output, windows clamped to the input.
 
-Each output element is one reduction over its window, carried in a register
-(an `scf.for` with an iteration argument), then written once:
+A convolution computes one output row (along the last spatial dim) at a time
+in a row buffer of the accumulator type, so that the innermost loop runs
+along the row with one weight, contiguous in the output (and in the input for
+unit strides): a loop a C compiler vectorizes without reassociating sums.
 
     %y = infer.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
            pads = array<i64: 1, 1, 1, 1>, activation = "relu"} : (...) -> tensor<?x16x?x?xf32>
-    // becomes, per output element (n, o, oh, ow):
-    //   kh from max(0, 1 - oh) to min(3, h + 1 - oh), kw likewise (taps inside the input)
-    //   acc = sum over c, kh, kw of x[n, c, oh + kh - 1, ow + kw - 1] * w[o, c, kh, kw]
-    //   y[n, o, oh, ow] = relu(acc + b[o])
+    // becomes, per output row (n, o, oh):
+    //   row[:] = 0
+    //   for c, for kh from max(0, 1 - oh) to min(3, h + 1 - oh), for kw in [0, 3):
+    //     for ow over the positions whose input column ow + kw - 1 is inside:
+    //       row[ow] += x[n, c, oh + kh - 1, ow + kw - 1] * w[o, c, kh, kw]
+    //   y[n, o, oh, :] = relu(row[:] + b[o])
+
+Each element is still summed in the order (channel, taps). Pooling and
+transposed convolutions reduce each output element over its window in a
+register (an `scf.for` carrying the value), then write it once.
 
 Padding is never materialized: the loops over the taps of each spatial dim
 run only over the taps that read the input (bounds from the output position,
@@ -55,6 +63,7 @@ from infer.dialects.infer.nn import (
 from infer.lowering.infer_to_linalg.core import Lowering, Size, lowering, product, shape_of
 from infer.lowering.infer_to_linalg.loops import (
     both,
+    box_nest,
     compare,
     if_else,
     load,
@@ -229,10 +238,6 @@ def _finish(
     return activation_rule(epilogue)(s, s.cast(acc, element))
 
 
-def _output_loops(window: Window, batch: Size, channels: Size, spatial: Sequence[Size]) -> list[Size]:
-    return window.at(batch, channels, spatial)
-
-
 @lowering(ConvOp)
 def conv(l: Lowering) -> SSAValue:
     op = l.op
@@ -248,30 +253,63 @@ def conv(l: Lowering) -> SSAValue:
     axes = window.spatial_axes(rank)
     inputs = [sizes[a] for a in axes]
     outputs = [window.output_size(l, i, size) for i, size in enumerate(inputs)]
-    result = l.alloc_result(0, _output_loops(window, sizes[0], l.static(out_channels), outputs))
+    result = l.alloc_result(0, window.at(sizes[0], l.static(out_channels), outputs))
     element = l.result_type().element_type
     accumulated = accumulator_type(element)
     epilogue = op.epilogue
+    # Output rows (along the last spatial dim) accumulate in a buffer: the innermost loop
+    # runs along a row, the same multiply-add for every output position in it.
+    width, last = outputs[-1], window.rank - 1
+    stride, dilation, pad = window.strides[last], window.dilations[last], window.begins[last]
+    row = l.scratch(accumulated, [width])
+    outer = window.at(sizes[0], l.static(out_channels), outputs[:-1])
 
-    def point(index: list[Size]) -> None:
+    def output_row(index: list[Size]) -> None:
         s = l.scalar
-        n, o = index[0], index[1 if window.layout == "nchw" else rank - 1]
-        starts = window.starts([index[a] for a in axes])
+        n, o = index[0], index[1 if window.layout == "nchw" else len(index) - 1]
+        positions = [index[a] for a in axes[:-1]]
+        starts = window.starts(positions)
         # The first input channel of the output channel's group.
         base = (o // per_output_group) * per_group if groups > 1 else None
+        zero = s.zero(accumulated)
+        loop_nest(l, [width], lambda q: store(l, zero, row, q))
 
-        def tap(taps: list[Size], acc: SSAValue) -> SSAValue:
-            c, *offsets = taps
+        def taps(reduced: list[Size]) -> None:
+            c, *offsets = reduced
             channel = c if base is None else base + c
-            xv = load(l, x, window.at(n, channel, _input_positions(window, starts, offsets)))
-            wv = load(l, w, [o, c, *offsets])
-            return s.add(acc, s.mul(s.cast(xv, accumulated), s.cast(wv, accumulated)))
+            sources = _input_positions(window, starts, offsets)
 
-        ranges = [(0, per_group), *_taps(window, starts, inputs)]
-        acc = reduction_nest(l, ranges, s.zero(accumulated), tap)
-        store(l, _finish(l, acc, bias, o, element, epilogue), result, index)
+            def along_row(t: list[Size]) -> None:
+                (tap,) = t
+                wv = s.cast(load(l, w, [o, c, *offsets, tap]), accumulated)
+                # The row positions whose input position q * stride - pad + tap * dilation is inside.
+                shift = tap * dilation - pad
+                first: Size | int = 0
+                if pad > 0:
+                    first = (0 - shift).ceildiv(stride).max(0)
+                end: Size | int = width
+                if window.ends[last] > 0:
+                    end = ((inputs[-1] - 1 - shift) // stride + 1).min(width)
 
-    loop_nest(l, l.sizes(result), point)
+                def accumulate(q: list[Size]) -> None:
+                    xv = load(l, x, window.at(n, channel, [*sources, q[0] * stride + shift]))
+                    total = s.add(load(l, row, q), s.mul(s.cast(xv, accumulated), wv))
+                    store(l, total, row, q)
+
+                box_nest(l, [(first, end)], accumulate)
+
+            loop_nest(l, [kernel[last]], along_row)
+
+        outer_taps = _taps(window, starts, inputs[:-1]) if last else []
+        box_nest(l, [(0, per_group), *outer_taps], taps)
+
+        def write(q: list[Size]) -> None:
+            value = _finish(l, load(l, row, q), bias, o, element, epilogue)
+            store(l, value, result, window.at(n, o, [*positions, q[0]]))
+
+        loop_nest(l, [width], write)
+
+    loop_nest(l, outer, output_row)
     return result
 
 
@@ -296,7 +334,7 @@ def conv_transpose(l: Lowering) -> SSAValue:
         for i, size in enumerate(inputs)
     ]
     out_channels = l.static(per_output_group * groups)
-    result = l.alloc_result(0, _output_loops(window, sizes[0], out_channels, outputs))
+    result = l.alloc_result(0, window.at(sizes[0], out_channels, outputs))
     element = l.result_type().element_type
     accumulated = accumulator_type(element)
     epilogue = op.epilogue

@@ -1,9 +1,10 @@
 // RUN: infer-opt %s --split-input-file --verify-diagnostics --convert-infer-to-linalg | filecheck %s
 
-// A convolution is a loop nest over the output; each element reduces over the
-// input channels and the taps that read the input (the window clamped by the
-// pads: no padded copy), then adds the bias and applies the epilogue. The
-// output spatial dims are computed from the input's at run time.
+// A convolution is a loop nest over the output rows (along the last spatial
+// dim): a row buffer is zeroed, accumulates over the input channels and the
+// taps that read the input (the window clamped by the pads: no padded copy;
+// along the row, the positions each tap reaches), then gets the bias and the
+// epilogue. The output spatial dims are computed from the input's at run time.
 // CHECK-LABEL: func.func @conv_padded_relu(
 // CHECK-SAME:    %[[X:[^ ,)]+]]: memref<?x2x?x?xf32>, %[[W:[^ ,)]+]]: memref<4x2x3x3xf32>, %[[B:[^ ,)]+]]: memref<4xf32>)
 // CHECK-DAG:     %[[C2:[^ ,)]+]] = arith.constant 2 : index
@@ -12,26 +13,38 @@
 // CHECK:         %[[HM:[^ ,)]+]] = arith.addi %[[H]], %{{.*}} : index
 // CHECK:         %[[HD:[^ ,)]+]] = arith.floordivsi %[[HM]], %[[C2]] : index
 // CHECK:         %[[OH:[^ ,)]+]] = arith.addi %[[HD]], %{{.*}} : index
-// CHECK:         %[[Y:[^ ,)]+]] = memref.alloc(%[[N]], %[[OH]], %{{.*}}) : memref<?x4x?x?xf32>
+// CHECK:         arith.floordivsi
+// CHECK:         %[[OW:[^ ,)]+]] = arith.addi
+// CHECK:         %[[Y:[^ ,)]+]] = memref.alloc(%[[N]], %[[OH]], %[[OW]]) : memref<?x4x?x?xf32>
+// CHECK:         %[[ROW:[^ ,)]+]] = memref.alloc(%[[OW]]) : memref<?xf32>
 // CHECK:         scf.for %[[I:[^ ,)]+]] = %{{.*}} to %[[N]]
 // CHECK:           scf.for %[[O:[^ ,)]+]] =
 // CHECK:             scf.for %[[P:[^ ,)]+]] = %{{.*}} to %[[OH]]
-// CHECK:               scf.for %[[Q:[^ ,)]+]] =
-// CHECK:                 %[[START:[^ ,)]+]] = arith.subi
-// CHECK:                 %[[FIRST:[^ ,)]+]] = arith.maxsi
-// CHECK:                 %[[LAST:[^ ,)]+]] = arith.minsi
-// CHECK:                 %[[SUM:[^ ,)]+]] = scf.for %[[C:[^ ,)]+]] = {{.*}} iter_args(
-// CHECK:                   scf.for %[[KH:[^ ,)]+]] = %[[FIRST]] to %[[LAST]]
-// CHECK:                     scf.for %[[KW:[^ ,)]+]] = {{.*}} iter_args(%[[ACC:[^ ,)]+]] = %{{.*}}) -> (f32)
-// CHECK:                       %[[IH:[^ ,)]+]] = arith.addi %[[START]], %[[KH]] : index
+// CHECK:               %[[START:[^ ,)]+]] = arith.subi
+// CHECK:               scf.for %[[Z:[^ ,)]+]] = %{{.*}} to %[[OW]]
+// CHECK:                 memref.store %{{.*}}, %[[ROW]][%[[Z]]]
+// CHECK:               %[[FIRST:[^ ,)]+]] = arith.maxsi
+// CHECK:               %[[LAST:[^ ,)]+]] = arith.minsi
+// CHECK:               scf.for %[[C:[^ ,)]+]] =
+// CHECK:                 scf.for %[[KH:[^ ,)]+]] = %[[FIRST]] to %[[LAST]]
+// CHECK:                   %[[IH:[^ ,)]+]] = arith.addi %[[START]], %[[KH]] : index
+// CHECK:                   scf.for %[[KW:[^ ,)]+]] =
+// CHECK:                     %[[WV:[^ ,)]+]] = memref.load %[[W]][%[[O]], %[[C]], %[[KH]], %[[KW]]]
+// CHECK:                     %[[QFIRST:[^ ,)]+]] = arith.maxsi
+// CHECK:                     %[[QLAST:[^ ,)]+]] = arith.minsi
+// CHECK:                     scf.for %[[Q:[^ ,)]+]] = %[[QFIRST]] to %[[QLAST]]
 // CHECK:                       %[[XV:[^ ,)]+]] = memref.load %[[X]][%[[I]], %[[C]], %[[IH]], %{{.*}}]
-// CHECK:                       %[[WV:[^ ,)]+]] = memref.load %[[W]][%[[O]], %[[C]], %[[KH]], %[[KW]]]
+// CHECK:                       %[[ACC:[^ ,)]+]] = memref.load %[[ROW]][%[[Q]]]
 // CHECK:                       %[[M:[^ ,)]+]] = arith.mulf %[[XV]], %[[WV]] : f32
-// CHECK:                       arith.addf %[[ACC]], %[[M]] : f32
+// CHECK:                       %[[SUM:[^ ,)]+]] = arith.addf %[[ACC]], %[[M]] : f32
+// CHECK:                       memref.store %[[SUM]], %[[ROW]][%[[Q]]]
+// CHECK:               scf.for %[[Q2:[^ ,)]+]] = %{{.*}} to %[[OW]]
+// CHECK:                 %[[V:[^ ,)]+]] = memref.load %[[ROW]][%[[Q2]]]
 // CHECK:                 %[[BV:[^ ,)]+]] = memref.load %[[B]][%[[O]]]
-// CHECK:                 %[[BIASED:[^ ,)]+]] = arith.addf %[[SUM]], %[[BV]] : f32
+// CHECK:                 %[[BIASED:[^ ,)]+]] = arith.addf %[[V]], %[[BV]] : f32
 // CHECK:                 %[[RELU:[^ ,)]+]] = arith.maximumf %[[BIASED]], %{{.*}} : f32
-// CHECK:                 memref.store %[[RELU]], %[[Y]][%[[I]], %[[O]], %[[P]], %[[Q]]]
+// CHECK:                 memref.store %[[RELU]], %[[Y]][%[[I]], %[[O]], %[[P]], %[[Q2]]]
+// CHECK:         memref.dealloc %[[ROW]]
 // CHECK:         func.return %[[Y]]
 func.func @conv_padded_relu(%x: tensor<?x2x?x?xf32>, %w: tensor<4x2x3x3xf32>, %b: tensor<4xf32>) -> tensor<?x4x?x?xf32> {
   %y = infer.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = "relu"} : (tensor<?x2x?x?xf32>, tensor<4x2x3x3xf32>, tensor<4xf32>) -> tensor<?x4x?x?xf32>
@@ -40,23 +53,24 @@ func.func @conv_padded_relu(%x: tensor<?x2x?x?xf32>, %w: tensor<4x2x3x3xf32>, %b
 
 // -----
 
-// Without pads no tap is clamped (the loops run over the kernel); a depthwise
-// weight has one input channel per group, so there is no channel loop; in nhwc
-// the channel is the last index.
+// Without pads no tap is clamped (the loops run over the kernel and whole
+// rows); a depthwise weight has one input channel per group, so there is no
+// channel loop; in nhwc the channel is the last index.
 // CHECK-LABEL: func.func @depthwise_nhwc(
 // CHECK-SAME:    %[[X:[^ ,)]+]]: memref<1x8x8x3xf32>, %[[W:[^ ,)]+]]: memref<3x1x3x3xf32>)
 // CHECK-DAG:     %[[C0:[^ ,)]+]] = arith.constant 0 : index
 // CHECK-DAG:     %[[C3:[^ ,)]+]] = arith.constant 3 : index
+// CHECK-DAG:     %[[C6:[^ ,)]+]] = arith.constant 6 : index
+// CHECK-NOT:     arith.minsi
 // CHECK:         scf.for %[[P:[^ ,)]+]] =
-// CHECK:           scf.for %[[Q:[^ ,)]+]] =
-// CHECK:             scf.for %[[O:[^ ,)]+]] = %{{.*}} to %[[C3]]
-// CHECK-NOT:           arith.minsi
-// CHECK:               scf.for %[[KH:[^ ,)]+]] = %[[C0]] to %[[C3]]
-// CHECK:                 scf.for %[[KW:[^ ,)]+]] = %[[C0]] to %[[C3]]
-// CHECK:                   %[[IH:[^ ,)]+]] = arith.addi %[[P]], %[[KH]] : index
+// CHECK:           scf.for %[[O:[^ ,)]+]] = %{{.*}} to %[[C3]]
+// CHECK:             scf.for %[[KH:[^ ,)]+]] = %[[C0]] to %[[C3]]
+// CHECK:               %[[IH:[^ ,)]+]] = arith.addi %[[P]], %[[KH]] : index
+// CHECK:               scf.for %[[KW:[^ ,)]+]] = %[[C0]] to %[[C3]]
+// CHECK:                 memref.load %[[W]][%[[O]], %[[C0]], %[[KH]], %[[KW]]]
+// CHECK:                 scf.for %[[Q:[^ ,)]+]] = %[[C0]] to %[[C6]]
 // CHECK:                   %[[IW:[^ ,)]+]] = arith.addi %[[Q]], %[[KW]] : index
 // CHECK:                   memref.load %[[X]][%[[C0]], %[[IH]], %[[IW]], %[[O]]]
-// CHECK:                   memref.load %[[W]][%[[O]], %[[C0]], %[[KH]], %[[KW]]]
 func.func @depthwise_nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<1x6x6x3xf32> {
   %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 3 : i64, layout = "nhwc"} : (tensor<1x8x8x3xf32>, tensor<3x1x3x3xf32>) -> tensor<1x6x6x3xf32>
   func.return %y : tensor<1x6x6x3xf32>
@@ -69,9 +83,12 @@ func.func @depthwise_nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x1x3x3xf32>) -> t
 // CHECK:         scf.for %[[O:[^ ,)]+]] =
 // CHECK:           %[[G:[^ ,)]+]] = arith.floordivsi %[[O]], %{{.*}} : index
 // CHECK:           %[[BASE:[^ ,)]+]] = arith.muli %[[G]], %{{.*}} : index
+// CHECK:           scf.for
+// CHECK:             memref.store
 // CHECK:           scf.for %[[C:[^ ,)]+]] =
 // CHECK:             %[[CI:[^ ,)]+]] = arith.addi %[[BASE]], %[[C]] : index
-// CHECK:             memref.load %{{.*}}[%{{.*}}, %[[CI]], %{{.*}}, %{{.*}}] : memref<1x4x4x4xf32>
+// CHECK:             scf.for
+// CHECK:               memref.load %{{.*}}[%{{.*}}, %[[CI]], %{{.*}}, %{{.*}}] : memref<1x4x4x4xf32>
 func.func @grouped(%x: tensor<1x4x4x4xf32>, %w: tensor<6x2x1x1xf32>) -> tensor<1x6x4x4xf32> {
   %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 2 : i64} : (tensor<1x4x4x4xf32>, tensor<6x2x1x1xf32>) -> tensor<1x6x4x4xf32>
   func.return %y : tensor<1x6x4x4xf32>
