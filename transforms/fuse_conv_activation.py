@@ -45,7 +45,7 @@ from infer.dialects.infer.elementwise import MulOp, SigmoidOp
 from infer.dialects.infer.epilogue import ACTIVATIONS, Epilogue, activation_of
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.dialects.infer.nn import ConvOp, ConvTransposeOp
-from infer.transforms.fuse_conv_bn import replace_fused, with_result_type
+from infer.transforms.fuse_conv_bn import keep_attributes, replace_fused, with_result_type
 
 EpilogueProducer = ConvOp | ConvTransposeOp | GemmOp
 """The ops that carry an epilogue."""
@@ -125,6 +125,7 @@ class FuseActivation(RewritePattern):
         except ShapeError:
             return
         fused = with_result_type(with_epilogue(producer, epilogue), chain[-1].results[0].type)  # type: ignore[arg-type]
+        keep_attributes(producer, [fused])
         replace_fused(rewriter, [producer, *chain], [fused], fused.results[0])
 
     @staticmethod

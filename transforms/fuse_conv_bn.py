@@ -174,6 +174,14 @@ def with_result_type(op: InferOp, result_type: Attribute) -> InferOp:
     return op
 
 
+def keep_attributes(old: Operation, new_ops: Sequence[Operation]) -> None:
+    """Copies `old`'s discardable attributes (marks such as `infer.depthwise`) to the
+    new ops of its type that replace it."""
+    for new_op in new_ops:
+        if type(new_op) is type(old):
+            new_op.attributes.update(old.attributes)
+
+
 def erase_dead_constants(rewriter: PatternRewriter, values: Sequence[SSAValue | None]) -> None:
     """Erases the constants among `values`' producers that are left without uses."""
     for value in values:
@@ -250,6 +258,7 @@ def fold_affine(
         new_ops = _fold_into_matmul(producer, factor, shift)
     if new_ops is None:
         return False
+    keep_attributes(producer, new_ops)
     with_result_type(new_ops[-1], result_type)  # type: ignore[arg-type]
     replace_fused(rewriter, [producer, consumer], new_ops, new_ops[-1].results[0])
     return True

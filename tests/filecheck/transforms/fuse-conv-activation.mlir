@@ -156,3 +156,14 @@ func.func @conv_elu(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x1x1xf32>) -> tensor<
   %r = infer.elu %y {alpha = 1.0 : f64} : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
   func.return %r : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// Discardable marks (mark-depthwise's) stay on the fused op.
+// CHECK-LABEL: func.func @depthwise_mark
+// CHECK: infer.conv %{{.*}}, %{{.*}} {infer.depthwise, {{.*}}groups = 4 : i64, activation = "relu"}
+func.func @depthwise_mark(%x: tensor<1x4x4x4xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x2x2xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 4 : i64, infer.depthwise} : (tensor<1x4x4x4xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x2x2xf32>
+  %r = infer.relu %y : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  func.return %r : tensor<1x4x2x2xf32>
+}

@@ -252,3 +252,18 @@ func.func @conv_spatial_scale(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %y = infer.mul %c, %s : (tensor<1x2x4x4xf32>, tensor<1x1x1x4xf32>) -> tensor<1x2x4x4xf32>
   func.return %y : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Discardable marks (mark-depthwise's) stay on the fused op.
+// CHECK-LABEL: func.func @depthwise_mark
+// CHECK: infer.conv %{{.*}}, %{{.*}}, %{{.*}} {infer.depthwise, {{.*}}groups = 2 : i64}
+// CHECK-NOT: infer.batch_norm
+func.func @depthwise_mark(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = infer.constant splat<2.0> : tensor<2x1x1x1xf32>
+  %p = infer.constant splat<1.0> : tensor<2xf32>
+  %b = infer.constant splat<3.0> : tensor<2xf32>
+  %c = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 2 : i64, infer.depthwise} : (tensor<1x2x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %y = infer.batch_norm %c, %p, %b, %p, %p {epsilon = 0.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  func.return %y : tensor<1x2x4x4xf32>
+}
