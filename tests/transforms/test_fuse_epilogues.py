@@ -4,12 +4,19 @@ gemm's decomposition and `unfuse_activation` bring the standalone op back."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import onnx
 import pytest
-from infer_ir import assert_pass_preserves, parse, run
-from xdsl.dialects.builtin import ArrayAttr, FusedLoc, NameLoc, NoneAttr, StringAttr, UnknownLoc
+from infer_ir import assert_pass_preserves, assert_pass_preserves_nodes, parse, run
+from onnx import TensorProto, helper, numpy_helper
+from xdsl.context import Context
+from xdsl.dialects.builtin import ArrayAttr, FusedLoc, ModuleOp, NameLoc, NoneAttr, StringAttr, UnknownLoc
+from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import VerifyException
 
+import infer
 from infer.dialects.infer.base import ShapeError
 from infer.dialects.infer.epilogue import (
     ACTIVATIONS,
@@ -24,6 +31,12 @@ from infer.dialects.infer.matmul import GemmOp
 from infer.dialects.infer.nn import ConvOp, ConvTransposeOp
 from infer.runtime.reference.nn import ACTIVATION_SEMANTICS
 from infer.transforms.decompose_composites import DecomposeCompositesPass
+from infer.transforms.fuse_conv_activation import FuseConvActivationPass
+from infer.transforms.fuse_conv_bias import FuseConvBiasPass
+from infer.transforms.fuse_conv_bn import FuseConvBnPass
+from infer.transforms.fuse_gemm_activation import FuseGemmActivationPass
+from infer.transforms.fuse_matmul_add import FuseMatmulAddPass
+from infer.verify_each import node_of
 
 PARAMS = {"clip": (-0.5, 0.75), "leaky_relu": (0.1,), "hard_sigmoid": (0.3, 0.4)}
 """Parameters for the activations that take some (others take none)."""
@@ -204,3 +217,105 @@ def test_fused_location_flattens_in_program_order() -> None:
     assert fused_location(ops) == FusedLoc(ArrayAttr((a, b, c)), NoneAttr())
     assert fused_location(ops[1:]) == c
     assert fused_location(ops[1:2]) == UnknownLoc()
+
+
+# -- the fusions in sequence ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fusions(ModulePass):
+    """The fusion passes in the order of the optimization pipeline."""
+
+    name = "fusions"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for pass_ in (
+            FuseConvBnPass(),
+            FuseConvBiasPass(),
+            FuseConvActivationPass(),
+            FuseMatmulAddPass(),
+            FuseGemmActivationPass(),
+        ):
+            pass_.apply(ctx, op)
+
+
+def _onnx(nodes: list[onnx.NodeProto], x_shape: list[int | str], initializers: dict[str, np.ndarray]) -> ModuleOp:
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+        [helper.make_empty_tensor_value_info(nodes[-1].output[0])],
+        [numpy_helper.from_array(a, n) for n, a in initializers.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return infer.to_infer(model)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_conv_bn_scale_add_relu_becomes_one_conv(bias: bool, rng: np.random.Generator) -> None:
+    """Caffe's Conv, BatchNorm, Scale (mul and add), ReLU: one conv with an epilogue."""
+    f32 = np.float32
+    weights = {
+        "w": rng.standard_normal((8, 4, 3, 3)).astype(f32),
+        "scale": rng.uniform(0.5, 2, 8).astype(f32),
+        "shift": rng.standard_normal(8).astype(f32),
+        "mean": rng.standard_normal(8).astype(f32),
+        "var": rng.uniform(0.5, 2, 8).astype(f32),
+        "s": rng.uniform(0.5, 2, (8, 1, 1)).astype(f32),
+        "t": rng.standard_normal((8, 1, 1)).astype(f32),
+    }
+    if bias:
+        weights["b"] = rng.standard_normal(8).astype(f32)
+    nodes = [
+        helper.make_node("Conv", ["x", "w", *(["b"] if bias else [])], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c", "scale", "shift", "mean", "var"], ["n"], name="bn"),
+        helper.make_node("Mul", ["n", "s"], ["m"], name="mul"),
+        helper.make_node("Add", ["m", "t"], ["a"], name="add"),
+        helper.make_node("Relu", ["a"], ["y"], name="relu"),
+    ]
+    module = _onnx(nodes, ["N", 4, "H", "W"], weights)
+    feed = {"x": rng.standard_normal((2, 4, 5, 7)).astype(f32)}
+    after = assert_pass_preserves_nodes(module, _Fusions(), feed, rtol=1e-5, atol=1e-5)
+    ops = [op.name for op in after.walk() if op.name.startswith("infer.") and op.name != "infer.constant"]
+    assert ops == ["infer.conv"]
+    (conv,) = [op for op in after.walk() if isinstance(op, ConvOp)]
+    assert conv.epilogue == Epilogue("relu") and conv.bias is not None
+    assert node_of(conv.location) == "relu"
+    assert [node_of(loc) for loc in conv.location.locations.data] == ["conv", "bn", "mul", "add", "relu"]  # type: ignore[attr-defined]
+
+
+def test_matmul_add_relu_becomes_one_gemm(rng: np.random.Generator) -> None:
+    f32 = np.float32
+    weights = {"w": rng.standard_normal((8, 5)).astype(f32), "b": rng.standard_normal(5).astype(f32)}
+    nodes = [
+        helper.make_node("MatMul", ["x", "w"], ["m"], name="mm"),
+        helper.make_node("Add", ["m", "b"], ["a"], name="add"),
+        helper.make_node("Relu", ["a"], ["y"], name="relu"),
+    ]
+    module = _onnx(nodes, ["N", 8], weights)
+    feed = {"x": rng.standard_normal((3, 8)).astype(f32)}
+    after = assert_pass_preserves_nodes(module, _Fusions(), feed, rtol=0, atol=0)
+    (gemm,) = [op for op in after.walk() if op.name.startswith("infer.") and op.name != "infer.constant"]
+    assert isinstance(gemm, GemmOp) and gemm.epilogue == Epilogue("relu") and gemm.c is not None
+
+
+def test_gemm_bn_relu_becomes_one_gemm(rng: np.random.Generator) -> None:
+    f32 = np.float32
+    weights = {
+        "w": rng.standard_normal((5, 8)).astype(f32),
+        "c": rng.standard_normal(5).astype(f32),
+        "scale": rng.uniform(0.5, 2, 5).astype(f32),
+        "shift": rng.standard_normal(5).astype(f32),
+        "mean": rng.standard_normal(5).astype(f32),
+        "var": rng.uniform(0.5, 2, 5).astype(f32),
+    }
+    nodes = [
+        helper.make_node("Gemm", ["x", "w", "c"], ["g"], name="fc", transB=1),
+        helper.make_node("BatchNormalization", ["g", "scale", "shift", "mean", "var"], ["n"], name="bn"),
+        helper.make_node("LeakyRelu", ["n"], ["y"], name="act", alpha=0.1),
+    ]
+    module = _onnx(nodes, ["N", 8], weights)
+    after = assert_pass_preserves_nodes(module, _Fusions(), {"x": rng.standard_normal((3, 8)).astype(f32)})
+    (gemm,) = [op for op in after.walk() if op.name.startswith("infer.") and op.name != "infer.constant"]
+    assert isinstance(gemm, GemmOp) and gemm.epilogue is not None and gemm.epilogue.activation == "leaky_relu"
