@@ -68,7 +68,9 @@ class ConstantOp(InferOp):
             return False
         t = self.result.type
         assert isinstance(t, TensorType)
-        return len(value.data.data) == to_numpy(t.element_type).itemsize and t.element_count() != 1
+        value_type = value.type
+        assert isinstance(value_type, TensorType)
+        return value_type.element_count() == 1 and t.element_count() != 1
 
     def to_numpy(self) -> np.ndarray:
         """The value as a read-only numpy array of the result's shape (no copy; a
@@ -124,7 +126,8 @@ class ConstantOp(InferOp):
     def parse(cls, parser: Parser) -> ConstantOp:
         if parser.parse_optional_keyword("splat") is not None:
             parser.parse_punctuation("<")
-            number = parser.parse_number()
+            boolean = parser.parse_optional_boolean()
+            number = int(boolean) if boolean is not None else parser.parse_number()
             parser.parse_punctuation(">")
             parser.parse_punctuation(":")
             t = parser.parse_type()

@@ -63,6 +63,8 @@ def fold(c: Conversion, op: Operation) -> list[SSAValue]:
             results = execute(op, [a for a in arrays if a is not None])
             largest = max(a.size for a in arrays if a is not None)
             if all(r.size <= max(FOLD_LIMIT, largest) for r in results):
+                # The op was never inserted: drop its uses of the operands, or they stay live.
+                op.drop_all_references()
                 return [c.constant(np.ascontiguousarray(r)) for r in results]
     c.emit_op(op)
     return list(op.results)

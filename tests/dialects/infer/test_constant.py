@@ -42,3 +42,19 @@ def test_to_numpy_is_a_view_of_the_bytes() -> None:
     assert op.result.type == TensorType(i64, [2, 3])
     array = op.to_numpy()
     assert not array.flags.writeable and not array.flags.owndata
+
+
+def test_boolean_splat_round_trips() -> None:
+    from xdsl.dialects.builtin import i1
+
+    parsed = _round_trip(ConstantOp.splat(True, TensorType(i1, [2, 3])))
+    np.testing.assert_array_equal(parsed.to_numpy(), np.ones((2, 3), bool))
+
+
+def test_bfloat16_constant_prints() -> None:
+    from xdsl.dialects.builtin import BFloat16Type, BytesAttr, DenseIntOrFPElementsAttr
+
+    data = BytesAttr(np.array([0x3F80, 0x4000], np.uint16).tobytes())  # 1.0, 2.0
+    op = ConstantOp(DenseIntOrFPElementsAttr(TensorType(BFloat16Type(), [2]), data))
+    assert not op.is_splat
+    assert "infer.constant" in str(op)
