@@ -111,8 +111,9 @@ def compile_model(argv: Sequence[str]) -> None:
         plan_memory=not args.no_plan_memory,
     )
     how = "cached" if result.cached else f"compiled in {result.timings['compile']:.2f} s"
+    lines = sum((result.directory / unit).read_text().count("\n") for unit in result.units)
     units = ", ".join(result.units)
-    print(f"{result.library}: {units}, model.h, weights.bin ({how})")
+    print(f"{result.library}: {units} ({lines} lines), model.h, weights.bin ({how})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
