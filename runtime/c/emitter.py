@@ -80,6 +80,8 @@ class Memref:
     """What the pointer points into (an alloc, an argument, a global): two
     memrefs with different roots never overlap."""
     const: bool = False
+    parent_root: object = None
+    """For a buffer carved out of another (an arena slot): the other's root, written with it."""
 
     @property
     def rank(self) -> int:
@@ -375,6 +377,8 @@ class BodyEmitter:
         if m.const:
             raise emit_error(op, "writes to a read-only memref (a model input or a constant)")
         self.written_roots.add(m.root)
+        if m.parent_root is not None:
+            self.written_roots.add(m.parent_root)
 
     # ops ------------------------------------------------------------------
 
@@ -473,7 +477,7 @@ class KernelBuilder:
                 dims = [
                     param_ident(d, f"{ptr}_d{i}", "int64_t") if is_identifier(d) else d for i, d in enumerate(held.dims)
                 ]
-                inner = Memref(ptr, dims, held.elem, held.root, held.const)
+                inner = Memref(ptr, dims, held.elem, held.root, held.const, held.parent_root)
                 body.bind(value, inner)
                 memref_params.append((held, inner))
             elif is_identifier(held):

@@ -134,46 +134,44 @@ static void free_heap(infer_model *m) {
 
 static int64_t slot(int64_t size) { return (size + INFER_REDZONE + INFER_ALIGN - 1) / INFER_ALIGN * INFER_ALIGN; }
 
-/* Offsets by greedy first fit: buffers in decreasing size, each at the lowest
- * offset where it overlaps no placed buffer whose liveness interval meets its own. */
-static int64_t place(const infer_plan_info *plan, const int64_t *sizes, int64_t *offsets, int32_t *order,
-                     int64_t *taken_start, int64_t *taken_end) {
+typedef struct {
+  int64_t key, tie;
+} ranked;
+
+static int by_key(const void *a, const void *b) {
+  const ranked *x = a, *y = b;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return x->tie < y->tie ? -1 : x->tie > y->tie;
+}
+
+/* Offsets by greedy first fit: buffers in decreasing size (then program order), each
+ * at the lowest offset where it overlaps no placed buffer whose liveness interval
+ * meets its own. `order` and `taken` have room for `count` entries. */
+static int64_t place(const infer_plan_info *plan, const int64_t *sizes, int64_t *offsets, ranked *order,
+                     ranked *taken) {
   int32_t n = plan->count;
   for (int32_t i = 0; i < n; i++)
-    order[i] = i;
-  for (int32_t i = 1; i < n; i++) { /* insertion sort: stable, by size descending */
-    int32_t k = order[i], j = i;
-    while (j > 0 && sizes[order[j - 1]] < sizes[k]) {
-      order[j] = order[j - 1];
-      j--;
-    }
-    order[j] = k;
-  }
+    order[i] = (ranked){-sizes[i], i};
+  qsort(order, (size_t)n, sizeof *order, by_key);
   int64_t total = 0;
   for (int32_t p = 0; p < n; p++) {
-    int32_t b = order[p];
+    int32_t b = (int32_t)order[p].tie;
     int64_t size = slot(sizes[b]);
-    int32_t count = 0;
-    for (int32_t q = 0; q < p; q++) { /* placed buffers live at the same time, by offset */
-      int32_t c = order[q];
+    size_t count = 0;
+    for (int32_t q = 0; q < p; q++) { /* placed buffers live at the same time */
+      int32_t c = (int32_t)order[q].tie;
       if (plan->start[c] > plan->end[b] || plan->start[b] > plan->end[c])
         continue;
-      int64_t s = offsets[c], e = offsets[c] + slot(sizes[c]);
-      int32_t j = count++;
-      while (j > 0 && taken_start[j - 1] > s) {
-        taken_start[j] = taken_start[j - 1];
-        taken_end[j] = taken_end[j - 1];
-        j--;
-      }
-      taken_start[j] = s;
-      taken_end[j] = e;
+      taken[count++] = (ranked){offsets[c], offsets[c] + slot(sizes[c])};
     }
+    qsort(taken, count, sizeof *taken, by_key); /* by offset */
     int64_t offset = 0;
-    for (int32_t j = 0; j < count; j++) {
-      if (taken_start[j] - offset >= size)
+    for (size_t j = 0; j < count; j++) {
+      if (taken[j].key - offset >= size)
         break;
-      if (taken_end[j] > offset)
-        offset = taken_end[j];
+      if (taken[j].tie > offset)
+        offset = taken[j].tie;
     }
     offsets[b] = offset;
     if (offset + size > total)
@@ -194,15 +192,10 @@ int infer_rt_plan(infer_model *m, int index, const int64_t *sizes, int64_t *resu
         return status;
       sum += sizes[i];
     }
-    int32_t *order = malloc((size_t)n * sizeof *order);
-    int64_t *scratch = malloc(2 * (size_t)n * sizeof *scratch);
-    if (!order || !scratch) {
-      free(order);
-      free(scratch);
+    ranked *scratch = malloc(2 * ((size_t)n + 1) * sizeof *scratch);
+    if (!scratch)
       return infer_rt_fail(m, INFER_ERR_MEMORY, "out of memory");
-    }
-    int64_t total = place(plan, sizes, arena->offsets, order, scratch, scratch + n);
-    free(order);
+    int64_t total = place(plan, sizes, arena->offsets, scratch, scratch + n + 1);
     free(scratch);
     if (total > arena->capacity) {
       INFER_UNPOISON(arena->base, (size_t)arena->capacity);

@@ -150,12 +150,12 @@ def _alias(fe: BodyEmitter, result: SSAValue, source: Memref, dims: list[str], p
     """A memref over the same memory (a cast or reshape): no copy, the same root."""
     dims = [fe.dim_value(d) for d in dims]
     if ptr is None:
-        fe.bind(result, Memref(source.ptr, dims, source.elem, source.root, source.const))
+        fe.bind(result, Memref(source.ptr, dims, source.elem, source.root, source.const, source.parent_root))
         return
     name = fe.fresh(result, "m")
     qual = "const " if source.const else ""
     fe.out.line(f"{qual}{source.elem.name} *{name} = {ptr};")
-    fe.bind(result, Memref(name, dims, source.elem, source.root, source.const))
+    fe.bind(result, Memref(name, dims, source.elem, source.root, source.const, source.parent_root))
 
 
 @rule(memref.CastOp)
@@ -235,3 +235,4 @@ def view(op: memref.ViewOp, fe: BodyEmitter) -> None:
     # Buffers of one arena live at the same time never overlap (plan-memory's guarantee).
     is_arena = isinstance(source.root, tuple) and source.root[0] == "arena"
     held.root = ("view", op) if is_arena else source.root
+    held.parent_root = source.root if is_arena else source.parent_root
