@@ -74,6 +74,7 @@ from infer.lowering.infer_to_linalg.loops import (
     store,
 )
 from infer.lowering.infer_to_linalg.ops.matmul import accumulator_type
+from infer.lowering.infer_to_linalg.ops.tensor import memref_of, view
 from infer.lowering.infer_to_linalg.scalar import FLOAT, Scalar, int_range, kind
 
 # -- windows ------------------------------------------------------------------------------------
@@ -82,15 +83,41 @@ from infer.lowering.infer_to_linalg.scalar import FLOAT, Scalar, int_range, kind
 class Window:
     """The sliding-window properties of a convolution or pooling op, per spatial dim."""
 
-    def __init__(self, op: ConvOp | ConvTransposeOp | PoolOp, kernel: Sequence[int]) -> None:
-        self.layout = string_of(op.layout, "nchw")
+    def __init__(
+        self,
+        layout: str,
+        kernel: Sequence[int],
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        pads: Sequence[int],
+        ceil_mode: bool = False,
+    ) -> None:
         n = len(kernel)
+        self.layout = layout
         self.kernel = list(kernel)
-        self.strides = list(ints_of(op.strides)) or [1] * n
-        self.dilations = list(ints_of(op.dilations)) or [1] * n
-        pads = list(ints_of(op.pads)) or [0] * (2 * n)
+        self.strides = list(strides) or [1] * n
+        self.dilations = list(dilations) or [1] * n
+        pads = list(pads) or [0] * (2 * n)
         self.begins, self.ends = pads[:n], pads[n:]
-        self.ceil_mode = op.properties.get("ceil_mode") is not None
+        self.ceil_mode = ceil_mode
+
+    @staticmethod
+    def of(op: ConvOp | ConvTransposeOp | PoolOp, kernel: Sequence[int]) -> Window:
+        return Window(
+            string_of(op.layout, "nchw"),
+            kernel,
+            ints_of(op.strides),
+            ints_of(op.dilations),
+            ints_of(op.pads),
+            op.properties.get("ceil_mode") is not None,
+        )
+
+    @property
+    def pointwise(self) -> bool:
+        """One tap per window, reading the input position of the output position."""
+        return (
+            all(k == 1 for k in self.kernel) and all(s == 1 for s in self.strides) and not any(self.begins + self.ends)
+        )
 
     @property
     def rank(self) -> int:
@@ -244,21 +271,53 @@ def conv(l: Lowering) -> SSAValue:
     assert isinstance(op, ConvOp)
     x, w = l.operand(0), l.operand(1)
     bias = l.operand(2) if op.bias is not None else None
-    rank = len(shape_of(x.type))
     out_channels, per_group, *kernel = (d or 0 for d in shape_of(w.type))
-    window = Window(op, kernel)
+    window = Window.of(op, kernel)
     groups = int_of(op.groups, 1)
+    sizes = l.sizes(x)
+    axes = window.spatial_axes(len(sizes))
+    outputs = [window.output_size(l, i, sizes[a]) for i, a in enumerate(axes)]
+    result_sizes = window.at(sizes[0], l.static(out_channels), outputs)
+    element = l.result_type().element_type
+    if window.pointwise and window.layout == "nchw" and window.rank > 1:
+        # Each output plane is a sum of scaled input planes: one row of all their
+        # positions (the same memory, viewed with the spatial dims flattened).
+        plane = product(outputs, l.static(1))
+        flat_x = view(l, x, [sizes[0], sizes[1], plane], memref_of(element, [sizes[0], sizes[1], plane]))
+        w_sizes = [l.static(out_channels), l.static(per_group), l.static(1)]
+        flat_w = view(l, w, w_sizes, memref_of(element, w_sizes))
+        flat_sizes = [sizes[0], l.static(out_channels), plane]
+        flat = l.alloc(element, flat_sizes)
+        _convolve(l, flat_x, flat_w, bias, Window("nchw", [1], [1], [1], [0, 0]), groups, flat, op.epilogue)
+        return view(l, flat, result_sizes, l.result_type())
+    result = l.alloc_result(0, result_sizes)
+    _convolve(l, x, w, bias, window, groups, result, op.epilogue)
+    return result
+
+
+def _convolve(
+    l: Lowering,
+    x: SSAValue,
+    w: SSAValue,
+    bias: SSAValue | None,
+    window: Window,
+    groups: int,
+    result: SSAValue,
+    epilogue: Epilogue | None,
+) -> None:
+    """Writes the convolution of `x` by `w` (plus `bias`, then `epilogue`) into `result`.
+
+    Output rows (along the last spatial dim) accumulate in a buffer: the innermost
+    loop runs along a row, the same multiply-add for every output position in it."""
+    out_channels, per_group, *kernel = (d or 0 for d in shape_of(w.type))
     per_output_group = out_channels // groups
     sizes = l.sizes(x)
-    axes = window.spatial_axes(rank)
+    axes = window.spatial_axes(len(sizes))
     inputs = [sizes[a] for a in axes]
-    outputs = [window.output_size(l, i, size) for i, size in enumerate(inputs)]
-    result = l.alloc_result(0, window.at(sizes[0], l.static(out_channels), outputs))
-    element = l.result_type().element_type
+    result_sizes = l.sizes(result)
+    outputs = [result_sizes[a] for a in axes]
+    element = result.type.element_type  # type: ignore[attr-defined]
     accumulated = accumulator_type(element)
-    epilogue = op.epilogue
-    # Output rows (along the last spatial dim) accumulate in a buffer: the innermost loop
-    # runs along a row, the same multiply-add for every output position in it.
     width, last = outputs[-1], window.rank - 1
     stride, dilation, pad = window.strides[last], window.dilations[last], window.begins[last]
     row = l.scratch(accumulated, [width])
@@ -310,7 +369,6 @@ def conv(l: Lowering) -> SSAValue:
         loop_nest(l, [width], write)
 
     loop_nest(l, outer, output_row)
-    return result
 
 
 @lowering(ConvTransposeOp)
@@ -321,7 +379,7 @@ def conv_transpose(l: Lowering) -> SSAValue:
     bias = l.operand(2) if op.bias is not None else None
     rank = len(shape_of(x.type))
     in_channels, per_output_group, *kernel = (d or 0 for d in shape_of(w.type))
-    window = Window(op, kernel)
+    window = Window.of(op, kernel)
     groups = int_of(op.groups, 1)
     per_group = in_channels // groups
     output_padding = list(ints_of(op.output_padding)) or [0] * window.rank
@@ -399,7 +457,7 @@ def _pool(l: Lowering, op: PoolOp) -> tuple[Window, SSAValue, list[Size], list[i
     """The window, the input, its sizes, its spatial axes and the result buffer of a pooling op."""
     x = l.operand(0)
     rank = len(shape_of(x.type))
-    window = Window(op, list(ints_of(op.kernel)))
+    window = Window.of(op, list(ints_of(op.kernel)))
     sizes = l.sizes(x)
     axes = window.spatial_axes(rank)
     result_sizes = list(sizes)
@@ -459,7 +517,7 @@ def avg_pool(l: Lowering) -> SSAValue:
     include_pad = op.count_include_pad is not None
     x = l.operand(0)
     rank = len(shape_of(x.type))
-    window = Window(op, list(ints_of(op.kernel)))
+    window = Window.of(op, list(ints_of(op.kernel)))
     axes = window.spatial_axes(rank)
     inputs = [l.size(x, a) for a in axes]
     padded_ends = [size + window.ends[i] for i, size in enumerate(inputs)] if include_pad else None

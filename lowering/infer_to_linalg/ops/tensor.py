@@ -122,7 +122,8 @@ def _reassociation_attr(groups: Sequence[Sequence[int]]) -> ArrayAttr:
     return ArrayAttr([ArrayAttr([IntegerAttr(i, i64) for i in group]) for group in groups])
 
 
-def _type(element: Attribute, sizes: Sequence[Size]) -> MemRefType:
+def memref_of(element: Attribute, sizes: Sequence[Size]) -> MemRefType:
+    """The identity-layout memref type of `sizes` (dynamic where not static)."""
     return MemRefType(element, [DYNAMIC_INDEX if s.static is None else s.static for s in sizes])
 
 
@@ -167,7 +168,7 @@ def view(l: Lowering, x: SSAValue, sizes: Sequence[Size], t: MemRefType) -> SSAV
             return _expand(l, x, groups, t, sizes)
     element = t.element_type
     count = product(source, l.static(1))
-    flat_type = _type(element, [count])
+    flat_type = memref_of(element, [count])
     if len(source) == 0:
         flat = _expand(l, x, [], flat_type, [count])
     elif len(source) == 1 and x.type == flat_type:

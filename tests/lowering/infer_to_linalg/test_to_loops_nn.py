@@ -127,6 +127,8 @@ CONVS = {
     "grouped": ((1, 4, 4, 4), (4, 2, 3, 3), {"groups": 2, "pads": [1, 1, 1, 1]}),
     "depthwise": ((1, 3, 4, 4), (6, 1, 3, 3), {"groups": 3, "pads": [1, 1, 1, 1], "strides": [2, 2]}),
     "pointwise": ((2, 3, 3, 2), (4, 3, 1, 1), {}),
+    "pointwise_grouped_relu": ((1, 4, 3, 2), (6, 2, 1, 1), {"groups": 2, "epilogue": Epilogue("relu")}),
+    "pointwise_3d": ((1, 2, 2, 3, 2), (3, 2, 1, 1, 1), {}),
     "no_bias": ((1, 2, 4, 4), (2, 2, 3, 3), {"bias": False, "pads": [1, 0, 0, 1]}),
     "conv1d": ((2, 2, 7), (3, 2, 3), {"pads": [2, 1], "strides": [2], "dilations": [2]}),
     "conv3d": ((1, 2, 3, 3, 4), (2, 2, 2, 3, 3), {"pads": [1, 0, 1, 0, 1, 1]}),
@@ -139,6 +141,14 @@ CONVS = {
 def test_conv(name: str, layout: str) -> None:
     x, w, options = CONVS[name]
     assert_case(conv_case(x, w, layout=layout, **options), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layout", ["nchw", "nhwc"])
+def test_pointwise_conv_dynamic_dims(layout: str) -> None:
+    case = conv_case((2, 3, 4, 3), (5, 3, 1, 1), layout=layout, dynamic=(0, 2, 3))
+    assert_case(case, rtol=1e-5, atol=1e-6)
+    case.inputs[0] = case.inputs[0][:1, :, :2] if layout == "nchw" else case.inputs[0][:1, :2]
+    assert_case(case, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("layout", ["nchw", "nhwc"])

@@ -88,10 +88,30 @@ func.func @depthwise_nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x1x3x3xf32>) -> t
 // CHECK:           scf.for %[[C:[^ ,)]+]] =
 // CHECK:             %[[CI:[^ ,)]+]] = arith.addi %[[BASE]], %[[C]] : index
 // CHECK:             scf.for
-// CHECK:               memref.load %{{.*}}[%{{.*}}, %[[CI]], %{{.*}}, %{{.*}}] : memref<1x4x4x4xf32>
-func.func @grouped(%x: tensor<1x4x4x4xf32>, %w: tensor<6x2x1x1xf32>) -> tensor<1x6x4x4xf32> {
-  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 2 : i64} : (tensor<1x4x4x4xf32>, tensor<6x2x1x1xf32>) -> tensor<1x6x4x4xf32>
-  func.return %y : tensor<1x6x4x4xf32>
+// CHECK:               scf.for
+// CHECK:                 memref.load %{{.*}}[%{{.*}}, %[[CI]], %{{.*}}, %{{.*}}] : memref<1x4x4x4xf32>
+func.func @grouped(%x: tensor<1x4x4x4xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x2x2xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, groups = 2 : i64} : (tensor<1x4x4x4xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x2x2xf32>
+  func.return %y : tensor<1x6x2x2xf32>
+}
+
+// -----
+
+// A pointwise convolution (1x1, unit strides, no pads) runs over whole planes:
+// the input and the weight viewed with flattened spatial dims, the result
+// computed flat and viewed back.
+// CHECK-LABEL: func.func @pointwise(
+// CHECK-SAME:    %[[X:[^ ,)]+]]: memref<?x3x5x7xf32>, %[[W:[^ ,)]+]]: memref<4x3x1x1xf32>)
+// CHECK:         %[[FX:[^ ,)]+]] = memref.collapse_shape %[[X]] {{\[}}[0 : i64], [1 : i64], [2 : i64, 3 : i64]] : memref<?x3x5x7xf32> into memref<?x3x35xf32>
+// CHECK:         %[[FW:[^ ,)]+]] = memref.collapse_shape %[[W]] {{.*}} : memref<4x3x1x1xf32> into memref<4x3x1xf32>
+// CHECK:         %[[FY:[^ ,)]+]] = memref.alloc(%{{.*}}) : memref<?x4x35xf32>
+// CHECK:         %[[ROW:[^ ,)]+]] = memref.alloc() : memref<35xf32>
+// CHECK:         scf.for
+// CHECK:           memref.load %[[FX]]
+// CHECK:         memref.expand_shape %[[FY]] {{.*}} output_shape [%{{.*}}, 4, 5, 7] : memref<?x4x35xf32> into memref<?x4x5x7xf32>
+func.func @pointwise(%x: tensor<?x3x5x7xf32>, %w: tensor<4x3x1x1xf32>) -> tensor<?x4x5x7xf32> {
+  %y = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x3x5x7xf32>, tensor<4x3x1x1xf32>) -> tensor<?x4x5x7xf32>
+  func.return %y : tensor<?x4x5x7xf32>
 }
 
 // -----
