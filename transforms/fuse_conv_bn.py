@@ -34,8 +34,10 @@ weights' element type, so the result differs from the unfused pair by
 rounding only. A weight that is a splat scaled by a uniform factor stays a
 splat. The fused op gets the fused location of the producer and the batch
 norm (it stands for the batch norm's value), the new constants locations
-derived from it (`conv_bn#constant0`: they stand for no node); constants left
-without uses are erased.
+derived from it (`bn#constant0`: they stand for no node; see
+`epilogue.derived_location`), as do ops left feeding the fused op that carried
+the name of a node it consumed. Constants left without uses are erased. The
+producer's discardable attributes (`infer.depthwise`) stay on the fused op.
 """
 
 from __future__ import annotations
