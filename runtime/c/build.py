@@ -56,7 +56,18 @@ LOOP_LEVEL = ("builtin.", "func.", "scf.", "arith.", "math.", "memref.")
 
 
 def is_loop_level(module: ModuleOp) -> bool:
-    return all(op.name.startswith(LOOP_LEVEL) for op in module.walk())
+    """Only loop-level ops, and no tensors (a function that only forwards a tensor has no ops to say so)."""
+    from xdsl.dialects import func
+    from xdsl.dialects.builtin import TensorType
+
+    for op in module.walk():
+        if not op.name.startswith(LOOP_LEVEL):
+            return False
+        if isinstance(op, func.FuncOp) and any(
+            isinstance(t, TensorType) for t in (*op.function_type.inputs.data, *op.function_type.outputs.data)
+        ):
+            return False
+    return True
 
 
 def lower_to_loop_level(module: ModuleOp, opt_level: int | None = None, *, optimize: bool = True) -> ModuleOp:

@@ -133,7 +133,7 @@ class CModel:
             values = list(inputs)
             if len(values) != len(names):
                 raise InferError(f"the model takes {len(names)} inputs, got {len(values)}")
-        return [np.ascontiguousarray(v) for v in values]
+        return [np.asarray(v, order="C") for v in values]  # (ascontiguousarray makes 0-d arrays 1-d)
 
     def run(self, inputs: Mapping[str, Any] | Sequence[Any]) -> dict[str, np.ndarray]:
         """Runs the model; outputs by name, copied out of the model's buffers."""

@@ -108,3 +108,13 @@ def test_infer_compile_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_backend_uses_the_cache_dir(tmp_path: Path) -> None:
     backend.prepare(_add_relu(), target="c", cache_dir=str(tmp_path))
     assert any((entry / "libmodel.so").exists() for entry in tmp_path.iterdir())
+
+
+def test_a_model_without_ops(cache: str) -> None:
+    """Mean of one input is the input: a function that only forwards a tensor is still lowered."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])
+    graph = helper.make_graph([helper.make_node("Mean", ["x"], ["y"])], "mean", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    data = np.array([1.0, -2.0, 3.5], np.float32)
+    np.testing.assert_array_equal(infer.compile(model, target="c", cache_dir=cache).run([data])["y"], data)

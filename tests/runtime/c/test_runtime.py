@@ -457,3 +457,20 @@ def test_scratch_in_a_loop_is_live_with_what_the_loop_reads(cache: str, rng: np.
     result = build_ir(SCRATCH_IN_LOOP, cache)
     x = rng.standard_normal((6, 4)).astype(np.float32)
     np.testing.assert_array_equal(CModel(result.library, result.weights).run([x])["y"], x[:, ::-1])
+
+
+SCALAR = """
+func.func @main_graph(%x: memref<f32> {infer.name = "x"}) -> (memref<f32> {infer.name = "y"}) {
+  %v = memref.load %x[] : memref<f32>
+  %w = arith.mulf %v, %v : f32
+  %y = memref.alloc() : memref<f32>
+  memref.store %w, %y[] : memref<f32>
+  func.return %y : memref<f32>
+}
+"""
+
+
+def test_rank_zero_tensors(cache: str) -> None:
+    result = build_ir(SCALAR, cache)
+    y = CModel(result.library, result.weights).run([np.array(3.0, np.float32)])["y"]
+    assert y.shape == () and y == 9.0
