@@ -168,8 +168,7 @@ def compile(
     model for `target` (`interp`: the reference interpreter; `c`: a compiled
     library, cached under `cache_dir`, running on `threads` threads)."""
     module = load(source)
-    # TODO(lead): the default becomes level 2 once the level-2 passes have landed.
-    optimize(module, 0 if opt_level is None else opt_level)
+    optimize(module, opt_level)
     return CompiledModel(module, target, threads=threads, cache_dir=cache_dir)
 
 
