@@ -264,8 +264,8 @@ class BodyEmitter:
     def define(self, value: SSAValue, expr: str, ctype: CType | None = None) -> str:
         """`const T name = expr;` bound to `value` (literals and names are bound without a line)."""
         t = ctype or self.ctype(value)
-        if is_identifier_or_literal(expr) and not expr.startswith("-"):
-            self.bind(value, expr)
+        if (is_identifier_or_literal(expr) and not expr.startswith("-")) or not value.uses:
+            self.bind(value, expr)  # (an unused value: its expression has no effect, nothing to write)
             return expr
         name = self.fresh(value)
         self.out.line(f"const {t.name} {name} = {expr};")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from xdsl.dialects import func
 from xdsl.dialects.builtin import MemRefType
 
-from infer.runtime.c.emitter import PLAN_ATTR, BodyEmitter, Memref, memref_type
+from infer.runtime.c.emitter import ARENA_ATTR, PLAN_ATTR, BodyEmitter, Memref, memref_type
 from infer.runtime.c.rules import rule
 
 
@@ -69,4 +69,7 @@ def plan(op: func.CallOp, fe: BodyEmitter) -> None:
     fe.out.line(f"int64_t {result}[{len(op.res)}];")
     fe.try_(f"infer_rt_plan(ctx, {index}, (const int64_t[]){{{', '.join(sizes)}}}, {result})")
     for i, value in enumerate(op.res):
-        fe.define(value, f"{result}[{i}]")
+        if all(ARENA_ATTR in use.operation.attributes for use in value.uses):
+            fe.bind(value, f"{result}[{i}]")  # the arena's size: the planner already sized it
+        else:
+            fe.define(value, f"{result}[{i}]")

@@ -55,10 +55,11 @@ def alloc(op: memref.AllocOp, fe: BodyEmitter) -> None:
     dims = _dims(fe, t, list(op.dynamic_sizes))
     arena = op.attributes.get(ARENA_ATTR)
     if isinstance(arena, SymbolRefAttr):
+        # Sized by its plan; the size is never needed again (views carry their own dims).
         index = fe.program.plan_index(arena.root_reference.data)
-        held = fe.define_memref(op.memref, f"(int8_t *)ctx->arenas[{index}].base", dims, op, False)
-        held.root = ("arena", op)
-        fe.use_ctx()
+        name = fe.fresh(op.memref, "arena")
+        fe.out.line(f"int8_t *{name} = (int8_t *){fe.use_ctx()}->arenas[{index}].base;")
+        fe.bind(op.memref, Memref(name, [Literal(d) for d in dims], elem, ("arena", op)))
         return
     fe.may_fail()
     output = fe.outputs.get(op)

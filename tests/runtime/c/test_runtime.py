@@ -474,3 +474,26 @@ def test_rank_zero_tensors(cache: str) -> None:
     result = build_ir(SCALAR, cache)
     y = CModel(result.library, result.weights).run([np.array(3.0, np.float32)])["y"]
     assert y.shape == () and y == 9.0
+
+
+@pytest.mark.parametrize("ir", [CHAIN, SCRATCH_IN_LOOP, NEGATIVE], ids=["chain", "scratch", "negative"])
+def test_generated_code_is_warning_free(ir: str, tmp_path: Path) -> None:
+    result = build(infer.parse_ir(ir), cache_dir=tmp_path / "cache", out_dir=tmp_path / "model")
+    for unit in [*result.units, "infer_rt.c"]:
+        proc = subprocess.run(
+            [
+                "gcc",
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Wno-unused-parameter",
+                "-pedantic",
+                "-Werror",
+                "-fsyntax-only",
+                unit,
+            ],
+            cwd=result.directory,
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr

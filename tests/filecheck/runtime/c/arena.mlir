@@ -2,7 +2,7 @@
 
 // After plan-memory, intermediates are views into the arena at offsets the run-time planner
 // returns; a kernel that carves a scratch buffer out of the arena takes the arena writable.
-// CHECK:       static void main_graph_k0_for(int8_t *restrict arena, const float *restrict t, float *restrict y, int64_t x_d0, int64_t arena_d0, int64_t row_offset) {
+// CHECK:       static void main_graph_k0_for(int8_t *restrict arena, const float *restrict t, float *restrict y, int64_t x_d0, int64_t row_offset) {
 // CHECK:           float *row = (float *)(arena + row_offset);
 // CHECK:       static int main_graph(
 // CHECK:         const int64_t t_bytes = x_d0 * 16;
