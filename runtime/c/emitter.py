@@ -51,10 +51,14 @@ lines: one unit 5.2 s, three 3.4 s on 2 cores)."""
 _KEYWORDS = (
     "auto break case char const continue default do double else enum extern float for goto if inline int long "
     "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
-    "bool true false main ctx in out rc errno NAN INFINITY"
+    "bool true false main ctx in out rc errno NAN INFINITY "
+    # what the generated code calls or includes: libc and libm names
+    "memcpy memmove memset malloc free abs labs signbit isnan isinf pow fma round trunc floor ceil sqrt exp exp2 "
+    "expm1 log log2 log10 log1p sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh erf cbrt fabs "
+    "copysign"
 )
 C_KEYWORDS = frozenset(_KEYWORDS.split(" "))
-"""Names a C identifier made from an SSA name must not take."""
+"""Names a C identifier made from an SSA name or a symbol must not take."""
 
 
 class EmitError(UnsupportedError):

@@ -74,3 +74,21 @@ func.func @main_graph(%x: memref<4xf32>) -> memref<4xf32> {
   }
   func.return %y : memref<4xf32>
 }
+
+// -----
+
+// A function named like a libm function is renamed in C.
+// CHECK:       static int exp_(infer_model *ctx, float x, float *out0) {
+// CHECK:         const float [[E:.*]] = expf(x);
+// CHECK:         INFER_TRY(exp_(ctx, v, &[[R:.*]]));
+func.func private @exp(%x: f32) -> f32 {
+  %e = math.exp %x : f32
+  func.return %e : f32
+}
+func.func @main_graph(%x: memref<f32>) -> memref<f32> {
+  %v = memref.load %x[] : memref<f32>
+  %e = func.call @exp(%v) : (f32) -> f32
+  %y = memref.alloc() : memref<f32>
+  memref.store %e, %y[] : memref<f32>
+  func.return %y : memref<f32>
+}
