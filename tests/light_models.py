@@ -8,11 +8,13 @@ that activations stay in range through 50+ layers).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import numpy as np
 import onnx
+import pytest
 from onnx import numpy_helper
 
 LIGHT_DIR = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
@@ -27,6 +29,14 @@ NAMES = [
     "vgg19",
     "zfnet512",
 ]
+
+
+BIG = ("bvlc_alexnet", "vgg19", "zfnet512")
+"""Models with 100+ MB fully connected weights: slow to randomize and run."""
+
+PASS_TEST_NAMES = [pytest.param(n, marks=pytest.mark.slow) if n in BIG else n for n in NAMES]
+"""Light models for a single pass's numeric test: the big ones only with --runslow (the
+whole pipeline still runs on all nine in tests/models)."""
 
 
 def path(name: str) -> Path:
@@ -56,8 +66,22 @@ def expected_output(name: str) -> np.ndarray:
     return numpy_helper.to_array(tensor)
 
 
+_RANDOM_COPIES: dict[tuple[bytes, int], onnx.ModelProto] = {}
+
+
 def with_random_weights(model: onnx.ModelProto, seed: int = 0) -> onnx.ModelProto:
-    """A copy whose ConstantOfShape weight fills are seeded random initializers."""
+    """A copy whose ConstantOfShape weight fills are seeded random initializers.
+
+    Copies are cached per process (VGG-19's 575 MB take seconds to draw); callers
+    must not modify the model they get."""
+    key = (hashlib.sha256(model.SerializeToString()).digest(), seed)
+    if key not in _RANDOM_COPIES:
+        _RANDOM_COPIES.clear()  # keep one copy: the big ones are hundreds of MB
+        _RANDOM_COPIES[key] = _randomized(model, seed)
+    return _RANDOM_COPIES[key]
+
+
+def _randomized(model: onnx.ModelProto, seed: int) -> onnx.ModelProto:
     rng = np.random.default_rng(seed)
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
@@ -96,6 +120,19 @@ def _random_weight(
     else:  # biases, shifts, means
         values = rng.standard_normal(shape) * 0.1
     return values.astype(np.float32)
+
+
+def without_softmax(model: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy that outputs the logits: with random weights the final softmax is one-hot,
+    which would hide any difference before it."""
+    model = onnx.ModelProto.FromString(model.SerializeToString())
+    last = model.graph.node[-1]
+    if last.op_type == "Softmax":
+        output = model.graph.output[0]
+        del model.graph.node[-1]
+        output.name = last.input[0]
+        output.type.tensor_type.ClearField("shape")
+    return model
 
 
 def onnx_home(tmp: Path) -> dict[str, str]:

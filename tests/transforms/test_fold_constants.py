@@ -9,7 +9,7 @@ import numpy as np
 import onnx
 import pytest
 from infer_ir import assert_pass_preserves, parse, run
-from light_models import NAMES, dynamic_batch, inputs, load, with_random_weights
+from light_models import BIG, NAMES, dynamic_batch, inputs, load, with_random_weights
 from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import FusedLoc, ModuleOp, NameLoc
 
@@ -298,7 +298,10 @@ DYNAMIC = ["inception_v1", "resnet50", "shufflenet", "squeezenet"]
 
 
 @pytest.mark.parametrize(
-    ("name", "dynamic"), [(n, False) for n in NAMES] + [(n, True) for n in DYNAMIC], ids=lambda v: str(v)
+    ("name", "dynamic"),
+    [pytest.param(n, False, marks=pytest.mark.slow) if n in BIG else (n, False) for n in NAMES]
+    + [(n, True) for n in DYNAMIC],
+    ids=lambda v: str(v),
 )
 def test_light_model(name: str, dynamic: bool) -> None:
     """After `decompose-composites`, every batch norm is `(x - mean) / sqrt(var + eps) * scale + bias`:

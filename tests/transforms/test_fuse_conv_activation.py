@@ -10,7 +10,7 @@ import numpy as np
 import onnx
 import pytest
 from infer_ir import assert_pass_preserves, assert_pass_preserves_nodes
-from light_models import NAMES, inputs, load, with_random_weights
+from light_models import PASS_TEST_NAMES, inputs, load, with_random_weights
 from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import ModuleOp
 
@@ -145,7 +145,7 @@ LIGHT_RELUS = {
 }
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", PASS_TEST_NAMES)
 def test_light_models(name: str) -> None:
     model = with_random_weights(load(name))
     module = infer.to_infer(model)

@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 import pytest
 from infer_ir import assert_pass_preserves, parse, run
-from light_models import NAMES, dynamic_batch, inputs, load, with_random_weights
+from light_models import BIG, NAMES, dynamic_batch, inputs, load, with_random_weights
 from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
@@ -273,7 +273,10 @@ def insert_no_ops(module: ModuleOp) -> int:
     return inserted
 
 
-@pytest.mark.parametrize(("name", "dynamic"), [(n, False) for n in NAMES] + [("resnet50", True)])
+@pytest.mark.parametrize(
+    ("name", "dynamic"),
+    [pytest.param(n, False, marks=pytest.mark.slow) if n in BIG else (n, False) for n in NAMES] + [("resnet50", True)],
+)
 def test_light_model(name: str, dynamic: bool) -> None:
     model = with_random_weights(load(name))
     module = infer.to_infer(dynamic_batch(model) if dynamic else model)

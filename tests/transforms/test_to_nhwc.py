@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 import pytest
 from infer_ir import assert_pass_preserves, parse
-from light_models import NAMES, inputs, load, with_random_weights
+from light_models import PASS_TEST_NAMES, inputs, load, with_random_weights
 from onnx import TensorProto, helper, numpy_helper
 from xdsl.builder import Builder
 from xdsl.dialects import func
@@ -555,7 +555,7 @@ TRANSPOSES = {
 }
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", PASS_TEST_NAMES)
 def test_light_model(name: str) -> None:
     model = load(name)
     module = infer.to_infer(with_random_weights(model))
