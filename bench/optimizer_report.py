@@ -76,6 +76,25 @@ def report(level: int, check: bool) -> list[dict[str, object]]:
     return rows
 
 
+def pass_times(name: str, level: int) -> list[tuple[str, float]]:
+    """Import, then each pass of the level, timed on one model."""
+    from infer.pipeline import build_pipeline, level_spec
+    from infer.registry import load_context
+
+    start = time.perf_counter()
+    module = infer.load(str(path(name)))
+    times = [("import (onnx -> onnx dialect)", time.perf_counter() - start)]
+    clock = [time.perf_counter()]
+
+    def callback(previous, module, following) -> None:
+        if previous is not None:
+            times.append((previous.name, time.perf_counter() - clock[0]))
+        clock[0] = time.perf_counter()
+
+    build_pipeline(level_spec(level), callback).apply(load_context(), module)
+    return times
+
+
 def markdown(rows: list[dict[str, object]]) -> str:
     header = list(rows[0])
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
@@ -87,9 +106,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", type=int, default=2)
     parser.add_argument("--check", action="store_true", help="compare each optimized model with -O0")
+    parser.add_argument("--time-passes", default="densenet121", metavar="MODEL", help="model to time pass by pass")
     args = parser.parse_args()
     print(f"onnx {onnx.__version__}; infer -O{args.level}\n")
     print(markdown(report(args.level, args.check)))
+    times = pass_times(args.time_passes, args.level)
+    print(f"\n{args.time_passes}, -O{args.level}, seconds per step:\n")
+    print(markdown([{"step": step, "s": f"{seconds:.3f}"} for step, seconds in times]))
+    print(f"\ntotal: {sum(t for _, t in times):.2f} s")
 
 
 if __name__ == "__main__":

@@ -10,3 +10,7 @@ def test_ops_doc_is_current() -> None:
 def test_readme_op_list_is_current() -> None:
     text = support.README.read_text()
     assert support.updated_readme(text) == text, "run: python -m infer.support --update"
+
+
+def test_passes_doc_is_current() -> None:
+    assert support.PASSES_DOC.read_text() == support.passes_markdown(), "run: python -m infer.support --update"
