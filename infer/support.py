@@ -109,9 +109,7 @@ def passes_markdown() -> str:
     ]
     for name, cls in all_passes().items():
         doc = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
-        options = ", ".join(
-            f"`{f.name.replace('_', '-')}` ({f.default})" for f in dataclasses.fields(cls) if f.init
-        )
+        options = ", ".join(f"`{f.name.replace('_', '-')}` ({f.default})" for f in dataclasses.fields(cls) if f.init)
         lines.append(f"| `{name}` | {doc.replace('|', '/')} | {options or '-'} |")
     return "\n".join(lines) + "\n"
 
