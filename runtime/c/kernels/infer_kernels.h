@@ -249,10 +249,69 @@ typedef struct {
 INFER_KERNEL_API int infer_gemm_run(struct infer_model *ctx, const infer_gemm_problem *p);
 
 /* ================================================================== convolution
- * (the convolution kernels' section: declarations by their author) */
+ *
+ * 2-D convolution, f32, NCHW: x [batch, channels, height, width], weight
+ * [out_channels, channels / groups, kh, kw] (OIHW), y [batch, out_channels,
+ * OH, OW] with OH = (height + pad_top + pad_bottom - dilation_h * (kh - 1) - 1)
+ * / stride_h + 1 (floor; OW likewise). Pads are zeros. The epilogue is
+ * y = act(conv + bias[o] + residual) (bias [out_channels] or NULL, residual
+ * the shape of y or NULL; y must not overlap x, bias or the residual).
+ * Returns INFER_OK, INFER_ERR_ARGUMENT (bad parameters, a weight packed for
+ * other shapes), or INFER_ERR_MEMORY (scratch).
+ *
+ * infer_conv2d_f32 (conv2d.c): any groups, strides, dilations and pads, as an
+ * implicit GEMM: the weight prepacked once into GEMM A panels by the packer
+ * `conv2d_f32` (`infer.pack = "conv2d_f32"`: infer_pack_conv2d_f32_size gives
+ * the bytes, 64-byte aligned buffer), the input's patches packed panel by
+ * panel into per-thread scratch (never a whole im2col matrix), the epilogue
+ * fused into the micro-kernel's stores. Parallel over output tiles, batch items
+ * and groups; the same results for any number of threads. */
+INFER_KERNEL_API int64_t infer_pack_conv2d_f32_size(int64_t out_channels, int64_t in_per_group, int64_t kh,
+                                                    int64_t kw, int64_t groups);
+INFER_KERNEL_API void infer_pack_conv2d_f32(const float *weight, int64_t out_channels, int64_t in_per_group,
+                                            int64_t kh, int64_t kw, int64_t groups, void *packed);
+INFER_KERNEL_API int infer_conv2d_f32(struct infer_model *ctx, const float *x, int64_t batch, int64_t channels,
+                                      int64_t height, int64_t width, const void *packed_weight, const float *bias,
+                                      const float *residual, float *y, int64_t stride_h, int64_t stride_w,
+                                      int64_t dilation_h, int64_t dilation_w, int64_t pad_top, int64_t pad_left,
+                                      int64_t pad_bottom, int64_t pad_right, int32_t act, float p0, float p1);
+
+/* infer_depthwise_conv2d_f32 (depthwise_conv2d.c): groups == channels, with
+ * `multiplier` output channels per input channel (out_channels = channels *
+ * multiplier; output channel o reads input channel o / multiplier). The weight
+ * is the op's [out_channels, 1, kh, kw] as it is (no packing). Direct, vectorized
+ * along the output width, parallel over planes. INFER_ERR_SHAPE when the
+ * window does not fit the padded input. */
+INFER_KERNEL_API int infer_depthwise_conv2d_f32(struct infer_model *ctx, const float *x, int64_t batch,
+                                                int64_t channels, int64_t height, int64_t width,
+                                                const float *weight, int64_t multiplier, int64_t kh, int64_t kw,
+                                                const float *bias, const float *residual, float *y, int64_t stride_h,
+                                                int64_t stride_w, int64_t dilation_h, int64_t dilation_w,
+                                                int64_t pad_top, int64_t pad_left, int64_t pad_bottom,
+                                                int64_t pad_right, int32_t act, float p0, float p1);
 
 /* ================================================================== pooling
- * (the pooling kernels' section: declarations by their author) */
+ *
+ * Max and average pooling 2-D, f32, NCHW (pool2d.c), exactly infer.max_pool /
+ * infer.avg_pool: x [batch, channels, height, width] -> y [batch, channels, OH,
+ * OW], OH = floor((height + pad_top + pad_bottom - dilation_h * (kh - 1) - 1)
+ * / stride_h) + 1, rounded up when ceil_mode, minus a last window that would
+ * start at or after height + pad_top (OW likewise). Max: pads never win, NaN
+ * propagates, a window of padding only gives -inf. Average: the sum of the
+ * window's input elements / (count_h * count_w), each the taps of its dim
+ * inside the input, or with count_include_pad inside [-pad_begin, size +
+ * pad_end). Parallel over planes. INFER_ERR_SHAPE when the window does not fit
+ * the padded input, INFER_ERR_ARGUMENT for bad parameters. */
+INFER_KERNEL_API int infer_max_pool2d_f32(struct infer_model *ctx, const float *x, int64_t batch, int64_t channels,
+                                          int64_t height, int64_t width, float *y, int64_t kh, int64_t kw,
+                                          int64_t stride_h, int64_t stride_w, int64_t dilation_h, int64_t dilation_w,
+                                          int64_t pad_top, int64_t pad_left, int64_t pad_bottom, int64_t pad_right,
+                                          int32_t ceil_mode);
+INFER_KERNEL_API int infer_avg_pool2d_f32(struct infer_model *ctx, const float *x, int64_t batch, int64_t channels,
+                                          int64_t height, int64_t width, float *y, int64_t kh, int64_t kw,
+                                          int64_t stride_h, int64_t stride_w, int64_t dilation_h, int64_t dilation_w,
+                                          int64_t pad_top, int64_t pad_left, int64_t pad_bottom, int64_t pad_right,
+                                          int32_t ceil_mode, int32_t count_include_pad);
 
 #ifdef __cplusplus
 }
