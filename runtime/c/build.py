@@ -11,7 +11,14 @@ nothing. A cache entry is a directory `<key>/` holding everything `out_dir`
 receives; it is written under a temporary name and renamed, so concurrent
 builds of the same model are safe.
 
-Units are compiled in parallel (`jobs`), then linked with `-shared -lm`.
+Units are compiled in parallel (`jobs`), then linked with `-shared -lm` and the
+kernel library (`runtime/c/kernels/`: GEMM, convolution, pooling, the thread
+pool), which is compiled once per compiler, flags and CPU into a static archive
+cached under `cache_dir/kernels-<key>/` (`build_kernels`) and shared by every
+model; a model pulls in only the kernels it calls. A model that calls the
+OpenBLAS GEMM (`select-kernels{gemm=openblas}`) also compiles
+`kernels/gemm_openblas.c` and links scipy-openblas32's library (the optional
+`openblas` extra).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from xdsl.dialects.builtin import ModuleOp
@@ -47,6 +55,12 @@ BASE_FLAGS = (
     "-fno-strict-aliasing",  # arena memory is reused across element types
 )
 SUPPORT_FILES = ("infer_rt.c", "infer_rt.h", "model.h")
+KERNELS = "kernels"
+KERNEL_ARCHIVE = "libinfer_kernels.a"
+OPENBLAS_SOURCE = "gemm_openblas.c"
+"""Compiled only into models that call OpenBLAS (it needs scipy-openblas32)."""
+OPENBLAS_SYMBOL = "infer_gemm_openblas_f32"
+LINK_LIBS = ("-lm", "-lpthread")
 LIBRARY = "libmodel.so"
 WEIGHTS = "weights.bin"
 
@@ -157,10 +171,117 @@ class BuildResult:
         return self.directory / "model.h"
 
 
+def kernel_files() -> dict[str, str]:
+    """The sources of the kernel library (`runtime/c/kernels/*.c, *.h`), by file name."""
+    folder = resources.files("infer.runtime.c").joinpath(KERNELS)
+    return {
+        entry.name: entry.read_text()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith((".c", ".h"))
+    }
+
+
+def kernels_key(compiler: str, flags: Sequence[str]) -> str:
+    """What the kernel library is a function of: its sources, model.h, flags, compiler, CPU."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name, text in kernel_files().items():
+        digest.update(name.encode())
+        digest.update(text.encode())
+    digest.update(template("model.h").encode())
+    digest.update("\0".join(flags).encode())
+    digest.update(compiler_identity(compiler).encode())
+    digest.update(host_identity().encode())
+    return digest.hexdigest()
+
+
+def _run_compiler(args: Sequence[str], cwd: Path) -> str | None:
+    proc = subprocess.run(list(args), cwd=cwd, capture_output=True, text=True)
+    return proc.stderr if proc.returncode != 0 else None
+
+
+def build_kernels(
+    cache_dir: str | os.PathLike[str] | None = None,
+    *,
+    cc: str | None = None,
+    flags: Sequence[str] | None = None,
+    jobs: int | None = None,
+) -> Path:
+    """The kernel library for a compiler and flags (default: a model's, `OPT_FLAGS` +
+    `BASE_FLAGS`): a static archive of every `kernels/*.c` but `gemm_openblas.c`,
+    compiled once and cached as the file `cache_dir/kernels-<key>.a` (`cache_dir`
+    defaults to the models' cache). Its headers are `kernel_include_dirs()`."""
+    compiler = find_compiler(cc)
+    flags = list(flags) if flags is not None else [*OPT_FLAGS, *BASE_FLAGS]
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    archive = root / f"kernels-{kernels_key(compiler, flags)}.a"
+    if archive.exists():
+        return archive
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=archive.stem + ".", suffix=".tmp", dir=root))
+    try:
+        files = kernel_files()
+        for name, text in files.items():
+            (work / name).write_text(text)
+        (work / "model.h").write_text(template("model.h"))
+        sources = [name for name in files if name.endswith(".c") and name != OPENBLAS_SOURCE]
+        objects = [Path(name).stem + ".o" for name in sources]
+        with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+            errors = list(
+                pool.map(
+                    lambda src: (src, _run_compiler([compiler, *flags, "-c", src, "-o", Path(src).stem + ".o"], work)),
+                    sources,
+                )
+            )
+        for source, error in errors:
+            if error is not None:
+                raise InferError(
+                    f"the C compiler failed on the kernel library's {source}: {_first_error(error)}",
+                    hint=f"a bug in runtime/c/kernels/{source}",
+                )
+        ar = shutil.which("gcc-ar") if Path(compiler).name.startswith("gcc") else None
+        ar = ar or shutil.which("ar")
+        if ar is None:
+            raise InferError("no archiver: 'ar' is not on PATH", hint="install binutils (it comes with gcc)")
+        error = _run_compiler([ar, "rcs", KERNEL_ARCHIVE, *objects], work)
+        if error is not None:
+            raise InferError(f"archiving the kernel library failed: {_first_error(error)}")
+        os.replace(work / KERNEL_ARCHIVE, archive)  # atomic: a concurrent build of the same key writes the same
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return archive
+
+
+def kernel_include_dirs() -> list[Path]:
+    """Where `infer_kernels.h` and the `model.h` it includes are (for programs linked with `build_kernels`)."""
+    package = Path(str(resources.files("infer.runtime.c")))
+    return [package / KERNELS, package]
+
+
+def uses_openblas(program: CProgram) -> bool:
+    return any(OPENBLAS_SYMBOL in text for text in program.units.values())
+
+
+def openblas_link_flags() -> list[str]:
+    """How to link scipy-openblas32's library (symbols `scipy_cblas_*`), found where the wheel installed it."""
+    try:
+        import scipy_openblas32  # type: ignore[import-not-found]
+    except ImportError:
+        raise InferError(
+            "the model calls OpenBLAS (select-kernels{gemm=openblas}) but scipy-openblas32 is not installed",
+            hint="pip install 'infer[openblas]', or select gemm=ours",
+        ) from None
+    lib_dir = scipy_openblas32.get_lib_dir()
+    return [f"-L{lib_dir}", f"-Wl,-rpath,{lib_dir}", f"-l{scipy_openblas32.get_library()}"]
+
+
 def cache_key(program: CProgram, compiler: str, flags: Sequence[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for name in SUPPORT_FILES:
         digest.update(template(name).encode())
+    digest.update(kernels_key(compiler, flags).encode())
+    if uses_openblas(program):
+        digest.update(kernel_files()[OPENBLAS_SOURCE].encode())
+        digest.update(" ".join(openblas_link_flags()).encode())
     for name, text in program.units.items():
         digest.update(name.encode())
         digest.update(text.encode())
@@ -185,10 +306,17 @@ def _first_error(stderr: str) -> str:
 
 
 def compile_program(
-    program: CProgram, directory: Path, compiler: str, flags: Sequence[str], jobs: int, keep: Path | None = None
+    program: CProgram,
+    directory: Path,
+    compiler: str,
+    flags: Sequence[str],
+    jobs: int,
+    keep: Path | None = None,
+    kernels: Path | None = None,
 ) -> None:
-    """Writes the sources and weights into `directory` and compiles the library there
-    (on failure, error messages point at `keep`, where the caller keeps the sources)."""
+    """Writes the sources and weights into `directory` and compiles the library there,
+    linked with the kernel archive `kernels` (on failure, error messages point at
+    `keep`, where the caller keeps the sources)."""
     where = keep or directory
     for name in SUPPORT_FILES:
         (directory / name).write_text(template(name))
@@ -197,6 +325,12 @@ def compile_program(
         (directory / name).write_text(text)
     write_blob(directory / WEIGHTS, program.globals, program.blob_size, program.blob_key)
     units = [*program.units, "infer_rt.c"]
+    link_flags: list[str] = []
+    if uses_openblas(program):
+        (directory / OPENBLAS_SOURCE).write_text(kernel_files()[OPENBLAS_SOURCE])
+        (directory / "gemm_internal.h").write_text(kernel_files()["gemm_internal.h"])
+        units.append(OPENBLAS_SOURCE)
+        link_flags = openblas_link_flags()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(lambda u: _compile_unit(compiler, flags, directory, u), units))
     for unit, error in results:
@@ -206,8 +340,12 @@ def compile_program(
                 hint=f"a bug in infer's C emitter; the sources are in {where}",
             )
     objects = [Path(u).stem + ".o" for u in units]
+    archive = [str(kernels)] if kernels is not None else []
     proc = subprocess.run(
-        [compiler, *flags, "-shared", "-o", LIBRARY, *objects, "-lm"], cwd=directory, capture_output=True, text=True
+        [compiler, *flags, "-shared", "-o", LIBRARY, *objects, *archive, *link_flags, *LINK_LIBS],
+        cwd=directory,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         raise InferError(f"linking {LIBRARY} failed: {_first_error(proc.stderr)}", hint=f"the objects are in {where}")
@@ -268,9 +406,10 @@ def build(
         root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f"{key}.", suffix=".tmp", dir=root))
         compile_start = time.perf_counter()
+        kernels = build_kernels(root, cc=compiler, flags=flags, jobs=jobs)
         failed = root / f"failed-{key}"
         try:
-            compile_program(program, work, compiler, flags, jobs or os.cpu_count() or 1, keep=failed)
+            compile_program(program, work, compiler, flags, jobs or os.cpu_count() or 1, keep=failed, kernels=kernels)
         except BaseException:
             shutil.rmtree(failed, ignore_errors=True)
             work.rename(failed)

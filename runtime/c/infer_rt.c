@@ -306,10 +306,19 @@ static int init_globals(infer_model *m) {
 
 /* ------------------------------------------------------------------ the API */
 
+/* threads = 0: one per CPU this process may run on. */
+static int default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+struct infer_pool *infer_rt_pool(infer_model *m) { return m->pool; }
+
 void infer_model_destroy(infer_model *m) {
   if (!m)
     return;
   const infer_model_info *info = m->info;
+  infer_pool_destroy(m->pool);
   free_heap(m);
   free(m->heap);
   if (m->owned)
@@ -354,12 +363,13 @@ int infer_model_create(const char *weights, int threads, infer_model **model) {
   if (!m)
     return create_fail(INFER_ERR_MEMORY, "out of memory");
   m->info = info;
-  m->threads = threads == 0 ? 1 : threads;
+  m->threads = threads == 0 ? default_threads() : threads;
+  m->pool = infer_pool_create(m->threads); /* its threads start with the first parallel kernel */
   m->globals = calloc((size_t)info->num_globals + 1, sizeof *m->globals);
   m->owned = calloc((size_t)info->num_globals + 1, sizeof *m->owned);
   m->arenas = calloc((size_t)info->num_plans + 1, sizeof *m->arenas);
   m->outputs = calloc((size_t)info->num_outputs + 1, sizeof *m->outputs);
-  int status = (m->globals && m->owned && m->arenas && m->outputs) ? INFER_OK : INFER_ERR_MEMORY;
+  int status = (m->globals && m->owned && m->arenas && m->outputs && m->pool) ? INFER_OK : INFER_ERR_MEMORY;
   for (int32_t k = 0; status == INFER_OK && k < info->num_plans; k++) {
     size_t n = (size_t)info->plans[k].count + 1;
     m->arenas[k].sizes = calloc(n, sizeof(int64_t));

@@ -89,6 +89,12 @@ typedef struct {
   int64_t *dims;
 } infer_output;
 
+/* The thread pool of the kernel library (runtime/c/kernels/threads.c, declared
+ * in infer_kernels.h): `threads` threads including the caller's. */
+struct infer_pool;
+INFER_HIDDEN struct infer_pool *infer_pool_create(int threads);
+INFER_HIDDEN void infer_pool_destroy(struct infer_pool *pool);
+
 struct infer_model {
   const infer_model_info *info;
   void *blob;
@@ -101,6 +107,7 @@ struct infer_model {
   void **heap; /* allocations of this run not freed yet */
   size_t heap_count, heap_capacity;
   int threads;
+  struct infer_pool *pool; /* the kernels' threads (infer_rt_pool) */
   int status;
   int ran;
   char message[512];
@@ -119,6 +126,8 @@ INFER_HIDDEN void *infer_rt_output(infer_model *m, int index, int64_t bytes);
 /* A heap buffer for this run (NULL on failure). */
 INFER_HIDDEN void *infer_rt_alloc(infer_model *m, int64_t bytes);
 INFER_HIDDEN void infer_rt_free(infer_model *m, void *p);
+/* The model's thread pool, for the kernels' infer_parallel_for. */
+INFER_HIDDEN struct infer_pool *infer_rt_pool(infer_model *m);
 
 #define INFER_TRY(call)         \
   do {                          \

@@ -26,11 +26,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h" /* infer_model, the INFER_OK / INFER_ERR_* status codes */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-struct infer_model;
 
 #ifndef INFER_KERNEL_API
 #define INFER_KERNEL_API __attribute__((visibility("hidden")))
@@ -114,7 +114,8 @@ INFER_KERNEL_API void *infer_scratch(int slot, size_t bytes);
 /* The pool itself; the runtime (infer_rt.c) creates one per model and hands it
  * out with infer_rt_pool(ctx). */
 typedef struct infer_pool infer_pool;
-INFER_KERNEL_API infer_pool *infer_pool_create(int threads); /* NULL when out of memory or threads fail to start */
+/* NULL when out of memory; the workers start on the first parallel job. */
+INFER_KERNEL_API infer_pool *infer_pool_create(int threads);
 INFER_KERNEL_API void infer_pool_destroy(infer_pool *pool);
 INFER_KERNEL_API int infer_pool_threads(const infer_pool *pool);
 INFER_KERNEL_API void infer_pool_run(infer_pool *pool, int64_t n, int64_t grain, infer_task_fn fn, void *arg);
@@ -126,8 +127,8 @@ INFER_KERNEL_API infer_pool *infer_rt_pool(struct infer_model *ctx);
  * C = A x B, then the epilogue with a per-column bias (bias[j], j < N) and a
  * residual the shape of C with C's leading dimension. A is M x K (K x M when
  * trans_a), B is K x N (N x K when trans_b), C is M x N. Any M, N, K >= 0
- * (K = 0 gives the epilogue of 0). C must not overlap A, B, bias; the residual
- * may be C itself (read before written, element by element).
+ * (K = 0 gives the epilogue of 0). C must not overlap A, B, bias or the
+ * residual.
  *
  * Batched: `batch` products, item b at A + b * stride_a, B + b * stride_b,
  * C and the residual + b * stride_c (a stride 0 broadcasts the operand). */
