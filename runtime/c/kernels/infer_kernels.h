@@ -93,7 +93,8 @@ INFER_KERNEL_API void infer_activate(int32_t act, float p0, float p1, float *x, 
  * [0, n) on the context's threads (the caller works too) and returns when all
  * are done. Chunks are handed out dynamically: fn must not rely on which
  * thread runs which chunk. Called from inside a chunk (nested), from a NULL
- * ctx, or with a one-thread pool, it runs fn(arg, 0, n) on the calling thread. */
+ * ctx, or with a one-thread pool, it runs on the calling thread alone
+ * (infer_parallel_for: one chunk, fn(arg, 0, n)). */
 typedef void (*infer_task_fn)(void *arg, int64_t begin, int64_t end);
 INFER_KERNEL_API void infer_parallel_for(struct infer_model *ctx, int64_t n, infer_task_fn fn, void *arg);
 /* Same, with chunks of at most `grain` indices (grain >= 1; e.g. 1 to hand out

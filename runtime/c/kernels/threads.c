@@ -227,9 +227,9 @@ void infer_pool_destroy(infer_pool *pool) {
 
 int infer_pool_threads(const infer_pool *pool) { return pool ? pool->threads : 1; }
 
-static void run_here(int64_t n, infer_task_fn fn, void *arg) {
-  if (n > 0)
-    fn(arg, 0, n);
+static void run_here(int64_t n, int64_t grain, infer_task_fn fn, void *arg) {
+  for (int64_t begin = 0; begin < n; begin += grain)
+    fn(arg, begin, n - begin < grain ? n : begin + grain);
 }
 
 void infer_pool_run(infer_pool *pool, int64_t n, int64_t grain, infer_task_fn fn, void *arg) {
@@ -244,11 +244,11 @@ void infer_pool_run(infer_pool *pool, int64_t n, int64_t grain, infer_task_fn fn
       thread_scratch *saved = current_scratch;
       current_scratch = &pool->scratch[0];
       in_job = 1;
-      run_here(n, fn, arg);
+      run_here(n, grain, fn, arg);
       in_job = 0;
       current_scratch = saved;
     } else {
-      run_here(n, fn, arg);
+      run_here(n, grain, fn, arg);
     }
     return;
   }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,10 @@ from gemm_harness import (
     GemmLib,
 )
 
+from infer.runtime.c.build import BASE_FLAGS, LINK_LIBS, OPT_FLAGS, build_kernels, find_compiler, kernel_include_dirs
 from infer.runtime.reference.nn import ACTIVATION_SEMANTICS
+
+HERE = Path(__file__).parent
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None, reason="no C compiler")
 
@@ -377,3 +381,27 @@ def test_build_time_preference(kernel_cache: Path, rng: np.random.Generator) -> 
     with lib.context(2) as ctx:
         check(lib.gemm(ctx, a, b, act="relu"), want, tol, "plain")
         check(lib.gemm_packed(ctx, a, lib.pack_b(b), 37, act="relu"), want, tol, "packed")  # type: ignore[arg-type]
+
+
+# -- AddressSanitizer and UBSan ------------------------------------------------------------------------
+
+
+def test_sanitizers(kernel_cache: Path, tmp_path: Path) -> None:
+    """gemm_sanitize.c (every micro-kernel and operand kind on edge shapes, 1 and 2 threads, the pool)
+    with the kernel library built with -fsanitize=address,undefined: no report, every case right."""
+    flags = [*OPT_FLAGS, *BASE_FLAGS, "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
+    flags += ["-Wall", "-Werror=implicit-function-declaration"]
+    archive = build_kernels(kernel_cache, flags=flags)
+    exe = tmp_path / "gemm_sanitize"
+    includes = [f"-I{d}" for d in kernel_include_dirs()]
+    sources = [str(HERE / "gemm_sanitize.c"), str(HERE / "gemm_harness.c")]
+    subprocess.run(
+        [find_compiler(None), *flags, *includes, "-o", str(exe), *sources, str(archive), *LINK_LIBS],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.stdout.strip().endswith(" 0 failed"), proc.stdout
