@@ -3,7 +3,7 @@
     level 0   convert-onnx-to-infer (frontend conversion only)
     level 1   + pre-optimization: remove-no-ops, simplify-algebra, fold-constants, cse, dce
     level 2   + core optimization: fusions (conv+bn, conv+bias, conv/gemm+activation,
-              matmul+add), batch-norm to scale-and-shift, recomposition of layer-norm,
+              matmul+add, conv/gemm+residual add), batch-norm to scale-and-shift, recomposition of layer-norm,
               gelu and silu, depthwise marking; post: merge-duplicates   (the default)
     level 3   level 2 with `fast-math` rewrites (reassociation, x*0 -> 0, reciprocals)
 
@@ -37,6 +37,7 @@ _CORE = [
     "fuse-conv-activation",
     "fuse-matmul-add",
     "fuse-gemm-activation",
+    "fuse-conv-add",
     "mark-depthwise",
 ]
 _POST = ["simplify-algebra", "fold-constants", "merge-duplicates", "cse", "dce"]

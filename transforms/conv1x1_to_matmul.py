@@ -44,8 +44,8 @@ from infer.dialects.infer.tensor import ConcatOp, FlattenOp, ReshapeOp, ShapeOfO
 
 
 def is_pointwise(op: ConvOp) -> bool:
-    """A conv that is a matrix product: 1x1 kernel, stride 1, no padding, one group, no epilogue."""
-    if "activation" in op.properties or int_of(op.groups, 1) != 1:
+    """A conv that is a matrix product: 1x1 kernel, stride 1, no padding, one group, no epilogue nor residual."""
+    if "activation" in op.properties or op.residual is not None or int_of(op.groups, 1) != 1:
         return False
     kernel = dims_of(op.weight.type)[2:]
     return (

@@ -12,6 +12,8 @@ only `min = 0` is a relu), `infer.leaky_relu`, `infer.sigmoid`,
 `infer.gelu`; `x * sigmoid(x)` (a SiLU that was not recomposed) fuses as
 `silu` when the conv's result has no other use than the sigmoid and the mul.
 
+A conv with a `residual` takes the activation too: it applies to the
+sum with the residual (`act(conv + bias + residual)`, see `fuse-conv-add`).
 The conv's result may have no other use (its pre-activation value would
 otherwise be lost), and a conv carries one activation: one that already has
 an epilogue keeps the next activation separate. The epilogue computes exactly
@@ -66,6 +68,7 @@ def with_epilogue(op: EpilogueProducer | MatmulOp, epilogue: Epilogue) -> Epilog
             trans_a=op.trans_a is not None,
             trans_b=op.trans_b is not None,
             epilogue=epilogue,
+            residual=op.residual,
         )
     common = {
         "strides": ints_of(op.strides),
@@ -76,7 +79,7 @@ def with_epilogue(op: EpilogueProducer | MatmulOp, epilogue: Epilogue) -> Epilog
         "epilogue": epilogue,
     }
     if isinstance(op, ConvOp):
-        return ConvOp(op.input, op.weight, op.bias, **common)  # type: ignore[arg-type]
+        return ConvOp(op.input, op.weight, op.bias, residual=op.residual, **common)  # type: ignore[arg-type]
     return ConvTransposeOp(op.input, op.weight, op.bias, output_padding=ints_of(op.output_padding), **common)  # type: ignore[arg-type]
 
 

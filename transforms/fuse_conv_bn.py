@@ -74,7 +74,7 @@ from infer.dialects.infer.base import (
 )
 from infer.dialects.infer.constant import ConstantOp, constant_value
 from infer.dialects.infer.elementwise import AddOp, MulOp
-from infer.dialects.infer.epilogue import derived_location, fused_location
+from infer.dialects.infer.epilogue import derived_location, fused_location, residual_of
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.dialects.infer.nn import ConvOp, ConvTransposeOp, channel_axis
 from infer.dialects.infer.normalization import BatchNormOp
@@ -406,7 +406,7 @@ def _fold_into_matmul(matmul: MatmulOp, factor: np.ndarray | None, shift: np.nda
 
 def foldable_producer(value: SSAValue, consumer: Operation) -> Producer | None:
     """The conv / conv_transpose / gemm / matmul producing `value`, if `consumer` is
-    its only user, it has no epilogue and its result is floating point."""
+    its only user, it has no epilogue nor residual and its result is floating point."""
     producer = value.owner
     if not isinstance(producer, Producer):
         return None
@@ -414,6 +414,8 @@ def foldable_producer(value: SSAValue, consumer: Operation) -> Producer | None:
         return None
     if not isinstance(producer, MatmulOp) and producer.epilogue is not None:
         return None
+    if residual_of(producer) is not None:
+        return None  # (y + residual) * factor + shift is not a producer with folded weights
     return producer
 
 

@@ -178,7 +178,7 @@ class FuseMatmulAdd(RewritePattern):
         """`gemm(a, b) + bias` -> `gemm(a, b, bias)`; `gemm(a, b, c) + bias` with both
         constant -> `gemm(a, b, beta * c + bias)`."""
         result = dims_of(gemm.result.type)
-        if gemm.epilogue is not None or not bias_fits(dims_of(bias.type), result):
+        if gemm.epilogue is not None or gemm.residual is not None or not bias_fits(dims_of(bias.type), result):
             return False
         new_ops: list[InferOp] = []
         c: SSAValue = bias

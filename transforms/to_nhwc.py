@@ -104,6 +104,7 @@ from infer.dialects.infer.base import (
 )
 from infer.dialects.infer.constant import ConstantOp, constant_value
 from infer.dialects.infer.elementwise import BinaryOp, CastOp, ClipOp, SelectOp, UnaryOp
+from infer.dialects.infer.epilogue import residual_of
 from infer.dialects.infer.nn import LAYOUTS, ConvOp, ConvTransposeOp, LrnOp, PoolOp
 from infer.dialects.infer.normalization import BatchNormOp, InstanceNormOp, LayerNormOp
 from infer.dialects.infer.reduction import AlongAxesOp, ArgReduceOp, HardmaxOp, ReduceOp
@@ -422,7 +423,9 @@ class LayoutRewriter:
         if rank < 3 or string_of(op.properties.get("layout"), "nchw") == self.layout:
             return self.boundary(op)
         perm = target_perm(self.layout, rank)
-        others = [identity(rank_of(v)) for v in op.operands[1:]]
+        # A conv's residual has the result's layout; weights and [C] parameters keep theirs.
+        residual = residual_of(op)
+        others = [perm if v is residual else identity(rank_of(v)) for v in op.operands[1:]]
         self.carry(op, [perm, *others], [perm], {"layout": StringAttr(self.layout)})
 
     def pointwise(self, op: Operation) -> None:

@@ -26,6 +26,21 @@ and the pair compute the same bits.
 | `gelu`         | -            | `infer.gelu` (exact, erf)                   |
 | `gelu_tanh`    | -            | `infer.gelu {approximate = "tanh"}`         |
 
+A conv or gemm may also take a `residual` operand (ResNet's skip connection,
+a transformer's `x + Linear(h)`): a tensor of the result's type, added after
+the bias (for gemm, after `beta * c`) and before the activation, in the
+result's element type: `act(conv(x) + bias + residual)`. It is written after
+the other operands, `residual %r`; its type is the result's, so the
+functional type does not list it:
+
+    %y = infer.conv %x, %w, %b residual %r {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+           pads = array<i64: 0, 0, 0, 0>, activation = "relu"}
+           : (tensor<?x64x56x56xf32>, tensor<256x64x1x1xf32>, tensor<256xf32>) -> tensor<?x256x56x56xf32>
+
+The fused op computes the same bits as the unfused chain (`conv`, `add`,
+activation): the conv's sum is rounded to the result type, then the residual
+is added. `fuse-conv-add` makes it.
+
 Parameters must be finite (an f64 array cannot print infinities in a form
 that parses back): a clip with one bound is fused only when it is a relu
 (min 0). On integer results (gemm on integers) only `relu` and `clip` (with
@@ -60,6 +75,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     UnknownLoc,
     f64,
+    i32,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
@@ -169,6 +185,45 @@ def check_epilogue(properties: Mapping[str, Attribute], element: Attribute) -> N
         raise ShapeError(f"activation '{name}' is not defined on {element} results")
     if any(v != int(v) for v in values):
         raise ShapeError(f"activation '{name}' on {element} results needs integral params, got {list(values)}")
+
+
+def residual_of(op: Operation) -> SSAValue | None:
+    """The `residual` operand of a conv or gemm, or None (also for ops without one)."""
+    residual = getattr(op, "residual", None)
+    return residual if isinstance(residual, SSAValue) else None
+
+
+def optional_operands(op: Operation, names: Sequence[str], rest: Sequence[object]) -> list[object | None]:
+    """The operand values (arrays, memrefs, ...) `rest` of an op's trailing optional
+    operands `names`, in order, None for the absent ones: the interpreter and the
+    lowerings get the present operands only, positionally."""
+    values = iter(rest)
+    return [next(values) if getattr(op, name, None) is not None else None for name in names]
+
+
+def segments(*operands: object) -> dict[str, Attribute]:
+    """The `operandSegmentSizes` property for operands given as single values or
+    None (absent), so that a shape rule run before the op exists can tell its
+    optional operands apart."""
+    return {"operandSegmentSizes": DenseArrayBase.from_list(i32, [0 if o is None else 1 for o in operands])}
+
+
+def split_operands(
+    operand_types: Sequence[Attribute], properties: Mapping[str, Attribute], required: int, names: Sequence[str]
+) -> dict[str, Attribute | None]:
+    """The types of an op's trailing optional operands `names` (after `required`
+    operands), by name, None where absent. From `operandSegmentSizes` when it is
+    there; else they are taken in order (the first optional ones present)."""
+    sizes = properties.get("operandSegmentSizes")
+    rest = list(operand_types[required:])
+    if isinstance(sizes, DenseArrayBase):
+        present = [int(v) for v in sizes.get_values()][required:]
+    else:
+        present = [1 if i < len(rest) else 0 for i in range(len(names))]
+    if len(present) != len(names) or sum(present) != len(rest):
+        raise ShapeError(f"expected {required} operands and up to {len(names)} optional ones, got {len(operand_types)}")
+    values = iter(rest)
+    return {name: next(values) if p else None for name, p in zip(names, present, strict=True)}
 
 
 # -- standalone ops <-> epilogues ---------------------------------------------------------

@@ -10,7 +10,8 @@ Products of floats narrower than f32 (f16, bf16) accumulate in f32.
 `infer.gemm` is BLAS's `alpha * op(a) * op(b) + beta * c` on rank-2 operands,
 `op` transposing when `trans_a` / `trans_b` is set; `c` is optional and
 broadcasts to `[M, N]` (each of its two dims is 1 or equal to the result's).
-It may carry an epilogue: an `activation` (with its `activation_params`)
+It may carry an epilogue: an optional `residual` (a tensor of the result's
+type) added to that sum, then an `activation` (with its `activation_params`)
 applied last, in the result's element type (see `epilogue.py`).
 
     %y = infer.matmul %a, %b : (tensor<?x8x16xf32>, tensor<1x16x4xf32>) -> tensor<?x8x4xf32>
@@ -18,17 +19,31 @@ applied last, in the result's element type (see `epilogue.py`).
            : (tensor<?x256xf32>, tensor<1000x256xf32>, tensor<1x1000xf32>) -> tensor<?x1000xf32>
     %r = infer.gemm %x, %w, %c {activation = "leaky_relu", activation_params = array<f64: 0.1>}
            : (tensor<?x256xf32>, tensor<256x64xf32>, tensor<1x64xf32>) -> tensor<?x64xf32>
+    %s = infer.gemm %x, %w, %c residual %h {trans_b, activation = "relu"}
+           : (tensor<?x256xf32>, tensor<256x256xf32>, tensor<1x256xf32>) -> tensor<?x256xf32>
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 from xdsl.builder import Builder
 from xdsl.dialects.builtin import DenseArrayBase, FloatAttr, StringAttr, TensorType, UnitAttr, f64
 from xdsl.ir import Attribute, SSAValue
-from xdsl.irdl import irdl_op_definition, operand_def, opt_operand_def, opt_prop_def, result_def, traits_def
+from xdsl.irdl import (
+    AttrSizedOperandSegments,
+    ParsePropInAttrDict,
+    VarConstraint,
+    base,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    opt_prop_def,
+    result_def,
+    traits_def,
+)
 from xdsl.traits import Pure
 
 from infer.dialects.dtypes import to_numpy
@@ -47,7 +62,16 @@ from infer.dialects.infer.base import (
 )
 from infer.dialects.infer.constant import ConstantOp
 from infer.dialects.infer.elementwise import AddOp, MulOp
-from infer.dialects.infer.epilogue import Epilogue, check_epilogue, emit_activation, epilogue_of, epilogue_properties
+from infer.dialects.infer.epilogue import (
+    Epilogue,
+    check_epilogue,
+    emit_activation,
+    epilogue_of,
+    epilogue_properties,
+    segments,
+    split_operands,
+)
+from infer.dialects.infer.nn import check_residual
 from infer.dialects.infer.tensor import TransposeOp
 
 
@@ -95,15 +119,18 @@ class MatmulOp(InferOp):
 class GemmOp(CompositeOp):
     """`alpha * op(a) * op(b) + beta * c` on matrices, `op` transposing when `trans_a` / `trans_b` is set.
 
-    An optional epilogue `activation` (with its `activation_params`) is applied
-    to that sum (see `epilogue.py`).
+    An optional `residual` (a tensor of the result's type) is added to that
+    sum, in the result's type, and an optional epilogue `activation` (with its
+    `activation_params`) is applied last (see `epilogue.py`).
     """
 
     name = "infer.gemm"
+    T: ClassVar = VarConstraint("T", base(TensorType))
     a = operand_def(TensorType)
     b = operand_def(TensorType)
     c = opt_operand_def(TensorType)
-    result = result_def(TensorType)
+    residual = opt_operand_def(T)
+    result = result_def(T)
     alpha = opt_prop_def(FloatAttr)
     beta = opt_prop_def(FloatAttr)
     trans_a = opt_prop_def(UnitAttr)
@@ -111,7 +138,12 @@ class GemmOp(CompositeOp):
     activation = opt_prop_def(StringAttr)
     activation_params = opt_prop_def(DenseArrayBase)
     traits = traits_def(Pure())
-    assembly_format = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)"
+    irdl_options = (ParsePropInAttrDict(), AttrSizedOperandSegments(as_property=True))  # type: ignore[assignment]
+    # The residual has the result's type: the functional type lists the others.
+    assembly_format = (
+        "$a `,` $b (`,` $c^)? (`residual` $residual^)? attr-dict `:` "
+        "`(` type($a) `,` type($b) (`,` type($c)^)? `)` `->` type($result)"
+    )
 
     def __init__(
         self,
@@ -124,15 +156,17 @@ class GemmOp(CompositeOp):
         trans_a: bool = False,
         trans_b: bool = False,
         epilogue: Epilogue | None = None,
+        residual: SSAValue | None = None,
     ) -> None:
         self._build(
-            [a, b, c],
+            [a, b, c, residual],
             {
                 "alpha": None if alpha == 1.0 else FloatAttr(alpha, f64),
                 "beta": None if beta == 1.0 else FloatAttr(beta, f64),
                 "trans_a": UnitAttr() if trans_a else None,
                 "trans_b": UnitAttr() if trans_b else None,
                 **epilogue_properties(epilogue),
+                **segments(a, b, c, residual),
             },
         )
 
@@ -154,6 +188,8 @@ class GemmOp(CompositeOp):
         element = _numeric("infer.gemm", operand_types[0])
         if any(element_of(t) != element for t in operand_types):
             raise ShapeError(f"infer.gemm operands must have one element type, got {list(operand_types)}")
+        optional = split_operands(operand_types, properties, 2, ("c", "residual"))
+        c_type, residual = optional["c"], optional["residual"]
         a, b = dims_of(operand_types[0]), dims_of(operand_types[1])
         if len(a) != 2 or len(b) != 2:
             raise ShapeError(f"infer.gemm needs rank-2 a and b, got ranks {len(a)} and {len(b)}")
@@ -165,15 +201,15 @@ class GemmOp(CompositeOp):
         m, k = (a[1], a[0]) if "trans_a" in properties else a
         k_b, n = (b[1], b[0]) if "trans_b" in properties else b
         _contracted(k, k_b, "infer.gemm")
-        if len(operand_types) == 3:
-            c = dims_of(operand_types[2])
+        if c_type is not None:
+            c = dims_of(c_type)
             if len(c) != 2:
                 raise ShapeError(f"infer.gemm c must have rank 2 (insert infer.unsqueeze), got rank {len(c)}")
             for dim, size in zip(c, (m, n), strict=True):
                 if dim not in (1, None) and size is not None and dim != size:
                     raise ShapeError(f"infer.gemm c of shape {list(c)} does not broadcast to [{m}, {n}]")
         check_epilogue(properties, element)
-        return [tensor_type(element, [m, n])]
+        return [check_residual(residual, tensor_type(element, [m, n]), "infer.gemm")]
 
     def decompose(self, builder: Builder) -> list[SSAValue]:
         element = element_of(self.result.type)
@@ -194,6 +230,8 @@ class GemmOp(CompositeOp):
         y = scaled(builder.insert(MatmulOp(a, b)).result, self.alpha_value)
         if self.c is not None:
             y = builder.insert(AddOp(y, scaled(self.c, self.beta_value))).result
+        if self.residual is not None:
+            y = builder.insert(AddOp(y, self.residual)).result
         return [emit_activation(builder, y, self.epilogue)]
 
 

@@ -3,7 +3,8 @@ local response normalization.
 
 Convolutions may carry an epilogue: an `activation` (with its
 `activation_params`) applied to the result after the bias, as one op (see
-`epilogue.py`).
+`epilogue.py`); `infer.conv` may also add a `residual` tensor of its result's
+type before the activation.
 
 Spatial ops work on any number of spatial dims. Their data layout is explicit:
 `layout = "nchw"` (channels first, the default) or `"nhwc"` (channels last),
@@ -19,6 +20,9 @@ reads input positions `o * stride - pad_begin + t * dilation`, `t` in
     %r = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
            activation = "clip", activation_params = array<f64: 0.0, 6.0>}
            : (tensor<?x3x?x?xf32>, tensor<64x3x1x1xf32>) -> tensor<?x64x?x?xf32>
+    %s = infer.conv %x, %w, %b residual %r {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+           pads = array<i64: 1, 1, 1, 1>, activation = "relu"}
+           : (tensor<?x64x?x?xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<?x64x?x?xf32>
     %t = infer.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
            pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>}
            : (tensor<1x64x8x8xf32>, tensor<64x32x3x3xf32>) -> tensor<1x32x16x16xf32>
@@ -36,12 +40,17 @@ reads input positions `o * stride - pad_begin + t * dilation`, `t` in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 from xdsl.builder import Builder
 from xdsl.dialects.builtin import DenseArrayBase, FloatAttr, IntegerAttr, StringAttr, TensorType, UnitAttr, f64, i64
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
+    AttrSizedOperandSegments,
+    ParsePropInAttrDict,
+    VarConstraint,
+    base,
     irdl_op_definition,
     operand_def,
     opt_operand_def,
@@ -72,7 +81,14 @@ from infer.dialects.infer.base import (
 )
 from infer.dialects.infer.constant import ConstantOp
 from infer.dialects.infer.elementwise import AddOp, DivOp, MulOp, PowOp
-from infer.dialects.infer.epilogue import Epilogue, check_epilogue, epilogue_of, epilogue_properties
+from infer.dialects.infer.epilogue import (
+    Epilogue,
+    check_epilogue,
+    epilogue_of,
+    epilogue_properties,
+    segments,
+    split_operands,
+)
 from infer.dialects.infer.tensor import SqueezeOp, UnsqueezeOp
 
 LAYOUTS = ("nchw", "nhwc")
@@ -164,11 +180,30 @@ def _static_weight(name: str, operand_types: Sequence[Attribute]) -> tuple[Shape
 
 def _check_bias(operand_types: Sequence[Attribute], channels: int) -> None:
     if len(operand_types) == 3:
-        b = dims_of(operand_types[2])
-        if b != (channels,):
-            raise ShapeError(f"bias must have shape [{channels}], got {list(b)}")
-        if element_of(operand_types[2]) != element_of(operand_types[0]):
-            raise ShapeError("bias must have the input's element type")
+        _check_bias_type(operand_types[2], operand_types[0], channels)
+
+
+def _check_bias_type(bias: Attribute, input: Attribute, channels: int) -> None:
+    b = dims_of(bias)
+    if b != (channels,):
+        raise ShapeError(f"bias must have shape [{channels}], got {list(b)}")
+    if element_of(bias) != element_of(input):
+        raise ShapeError("bias must have the input's element type")
+
+
+def check_residual(residual: Attribute | None, result: TensorType, what: str) -> TensorType:
+    """Checks a `residual` operand's type against the result type the rule computed
+    (the same element type and rank; each dim equal, or dynamic on one side) and
+    returns the result type: the computed one, refined by the residual's static
+    dims (the op's result and its residual have one type)."""
+    if residual is None:
+        return result
+    r, y = dims_of(residual), dims_of(result)
+    if element_of(residual) != result.element_type or len(r) != len(y):
+        raise ShapeError(f"{what} residual must have the result's type {result}, got {residual}")
+    if any(a is not None and b is not None and a != b for a, b in zip(r, y, strict=True)):
+        raise ShapeError(f"{what} residual must have the result's type {result}, got {residual}")
+    return tensor_type(result.element_type, [b if b is not None else a for a, b in zip(r, y, strict=True)])
 
 
 def _with_spatial(x: Shape, layout: str, channels: Dim, spatial: Sequence[Dim]) -> list[Dim]:
@@ -182,15 +217,19 @@ class ConvOp(InferOp):
 
     The weight is `[out_channels, in_channels / groups, kernel...]` whatever the
     layout; output channel `o` of group `o // (out_channels / groups)` reads that
-    group's input channels. An optional epilogue `activation` (with its
-    `activation_params`) is applied after the bias (see `epilogue.py`).
+    group's input channels. An optional `residual` (a tensor of the result's
+    type) is added to the biased sum, rounded to the result type, and an
+    optional epilogue `activation` (with its `activation_params`) is applied
+    last: `act(conv + bias + residual)` (see `epilogue.py`).
     """
 
     name = "infer.conv"
+    T: ClassVar = VarConstraint("T", base(TensorType))
     input = operand_def(TensorType)
     weight = operand_def(TensorType)
     bias = opt_operand_def(TensorType)
-    result = result_def(TensorType)
+    residual = opt_operand_def(T)
+    result = result_def(T)
     strides = prop_def(DenseArrayBase)
     dilations = prop_def(DenseArrayBase)
     pads = prop_def(DenseArrayBase)
@@ -199,7 +238,12 @@ class ConvOp(InferOp):
     activation = opt_prop_def(StringAttr)
     activation_params = opt_prop_def(DenseArrayBase)
     traits = traits_def(Pure())
-    assembly_format = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)"
+    irdl_options = (ParsePropInAttrDict(), AttrSizedOperandSegments(as_property=True))  # type: ignore[assignment]
+    # The residual has the result's type: the functional type lists the others.
+    assembly_format = (
+        "$input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:` "
+        "`(` type($input) `,` type($weight) (`,` type($bias)^)? `)` `->` type($result)"
+    )
 
     def __init__(
         self,
@@ -213,9 +257,10 @@ class ConvOp(InferOp):
         groups: int = 1,
         layout: str = "nchw",
         epilogue: Epilogue | None = None,
+        residual: SSAValue | None = None,
     ) -> None:
         self._build(
-            [input, weight, bias],
+            [input, weight, bias, residual],
             {
                 "strides": i64_array(strides),
                 "dilations": i64_array(dilations),
@@ -223,17 +268,23 @@ class ConvOp(InferOp):
                 "groups": IntegerAttr(groups, i64),
                 "layout": StringAttr(layout),
                 **epilogue_properties(epilogue),
+                **segments(input, weight, bias, residual),
             },
         )
 
     @property
     def epilogue(self) -> Epilogue | None:
-        """The activation applied after the bias, if any."""
+        """The activation applied after the bias (and the residual), if any."""
         return epilogue_of(self)
 
     @classmethod
     def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
-        x, w = _static_weight("infer.conv", operand_types)
+        if "operandSegmentSizes" not in properties and len(operand_types) == 3 and len(dims_of(operand_types[2])) != 1:
+            # No segment sizes (a rule run on bare types): a third operand that is not a [C] bias is a residual.
+            properties = {**properties, **segments(*operand_types[:2], None, operand_types[2])}
+        optional = split_operands(operand_types, properties, 2, ("bias", "residual"))
+        bias, residual = optional["bias"], optional["residual"]
+        x, w = _static_weight("infer.conv", operand_types[:2])
         layout = _layout(properties)
         groups = int_of(properties.get("groups"), 1)
         spatial = spatial_axes(layout, len(x))
@@ -246,14 +297,16 @@ class ConvOp(InferOp):
             raise ShapeError(f"groups ({groups}) must divide the output channels ({out_channels})")
         if channels is not None and channels != in_per_group * groups:
             raise ShapeError(f"input has {channels} channels, weight expects {in_per_group} x {groups} groups")
-        _check_bias(operand_types, out_channels)
+        if bias is not None:
+            _check_bias_type(bias, operand_types[0], out_channels)
         n = len(spatial)
         out_spatial = [
             window_output_dim(x[a], kernel[i], strides[i], dilations[i], pads[i], pads[n + i])
             for i, a in enumerate(spatial)
         ]
         check_epilogue(properties, element_of(operand_types[0]))
-        return [tensor_type(element_of(operand_types[0]), _with_spatial(x, layout, out_channels, out_spatial))]
+        result = tensor_type(element_of(operand_types[0]), _with_spatial(x, layout, out_channels, out_spatial))
+        return [check_residual(residual, result, "infer.conv")]
 
 
 @irdl_op_definition

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from infer.dialects.infer.epilogue import optional_operands
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.runtime.interpreter import reference
-from infer.runtime.reference.nn import apply_epilogue
+from infer.runtime.reference.nn import add_residual, apply_epilogue
 
 
 def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -22,7 +23,8 @@ def _matmul(op: MatmulOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @reference(GemmOp)
-def _gemm(op: GemmOp, a: np.ndarray, b: np.ndarray, c: np.ndarray | None = None) -> np.ndarray:
+def _gemm(op: GemmOp, a: np.ndarray, b: np.ndarray, *rest: np.ndarray) -> np.ndarray:
+    c, r = optional_operands(op, ("c", "residual"), rest)
     dtype = a.dtype
     if op.trans_a is not None:
         a = a.T
@@ -33,4 +35,4 @@ def _gemm(op: GemmOp, a: np.ndarray, b: np.ndarray, c: np.ndarray | None = None)
         y = y * y.dtype.type(op.alpha_value)
     if c is not None:
         y = y + (c if op.beta_value == 1.0 else c * y.dtype.type(op.beta_value))
-    return apply_epilogue(y.astype(dtype, copy=False), op.epilogue)
+    return apply_epilogue(add_residual(y.astype(dtype, copy=False), r), op.epilogue)  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ from itertools import product
 import numpy as np
 
 from infer.dialects.infer.base import float_of, int_of, ints_of, string_of
-from infer.dialects.infer.epilogue import Epilogue
+from infer.dialects.infer.epilogue import Epilogue, optional_operands
 from infer.dialects.infer.nn import (
     AvgPoolOp,
     ConvOp,
@@ -219,10 +219,19 @@ def apply_epilogue(y: np.ndarray, epilogue: Epilogue | None) -> np.ndarray:
         return ACTIVATION_SEMANTICS[epilogue.activation](y, epilogue.params).astype(y.dtype, copy=False)
 
 
+def add_residual(y: np.ndarray, residual: np.ndarray | None) -> np.ndarray:
+    """`y + residual` in `y`'s dtype (the fused `infer.add`), `y` itself without one."""
+    if residual is None:
+        return y
+    with np.errstate(all="ignore"):
+        return (y + residual).astype(y.dtype, copy=False)
+
+
 @reference(ConvOp)
-def _conv(op: ConvOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+def _conv(op: ConvOp, x: np.ndarray, w: np.ndarray, *rest: np.ndarray) -> np.ndarray:
+    b, r = optional_operands(op, ("bias", "residual"), rest)
     layout = string_of(op.layout, "nchw")
-    dtype, (xf, wf, bf) = _float_operands(x, w, b)
+    dtype, (xf, wf, bf) = _float_operands(x, w, b)  # type: ignore[arg-type]
     assert xf is not None and wf is not None
     y = conv_nchw(
         to_channels_first(xf, layout),
@@ -232,7 +241,8 @@ def _conv(op: ConvOp, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None)
         ints_of(op.pads),
         int_of(op.groups, 1),
     )
-    return from_channels_first(apply_epilogue(_add_bias(y, bf).astype(dtype, copy=False), op.epilogue), layout)
+    y = from_channels_first(_add_bias(y, bf).astype(dtype, copy=False), layout)
+    return apply_epilogue(add_residual(y, r), op.epilogue)  # type: ignore[arg-type]
 
 
 @reference(ConvTransposeOp)

@@ -256,13 +256,23 @@ def activation_rule(epilogue: Epilogue | None) -> Callable[[Scalar, SSAValue], S
 
 
 def _finish(
-    l: Lowering, acc: SSAValue, bias: SSAValue | None, channel: Size, element: Attribute, epilogue: Epilogue | None
+    l: Lowering,
+    acc: SSAValue,
+    bias: SSAValue | None,
+    channel: Size,
+    element: Attribute,
+    epilogue: Epilogue | None,
+    residual: SSAValue | None = None,
 ) -> SSAValue:
-    """The bias added in the accumulator's type, rounded to the result's, the epilogue applied."""
+    """The bias added in the accumulator's type, rounded to the result's, the
+    residual element (a value of the result's type) added, the epilogue applied."""
     s = l.scalar
     if bias is not None:
         acc = s.add(acc, s.cast(load(l, bias, [channel]), acc.type))
-    return activation_rule(epilogue)(s, s.cast(acc, element))
+    value = s.cast(acc, element)
+    if residual is not None:
+        value = s.add(value, residual)
+    return activation_rule(epilogue)(s, value)
 
 
 @lowering(ConvOp)
@@ -271,6 +281,7 @@ def conv(l: Lowering) -> SSAValue:
     assert isinstance(op, ConvOp)
     x, w = l.operand(0), l.operand(1)
     bias = l.operand(2) if op.bias is not None else None
+    residual = l.operand(len(op.operands) - 1) if op.residual is not None else None
     out_channels, per_group, *kernel = (d or 0 for d in shape_of(w.type))
     window = Window.of(op, kernel)
     groups = int_of(op.groups, 1)
@@ -288,10 +299,14 @@ def conv(l: Lowering) -> SSAValue:
         flat_w = view(l, w, w_sizes, memref_of(element, w_sizes))
         flat_sizes = [sizes[0], l.static(out_channels), plane]
         flat = l.alloc(element, flat_sizes)
-        _convolve(l, flat_x, flat_w, bias, Window("nchw", [1], [1], [1], [0, 0]), groups, flat, op.epilogue)
+        flat_residual = None
+        if residual is not None:
+            flat_residual = view(l, residual, flat_sizes, memref_of(element, flat_sizes))
+        pointwise = Window("nchw", [1], [1], [1], [0, 0])
+        _convolve(l, flat_x, flat_w, bias, pointwise, groups, flat, op.epilogue, flat_residual)
         return view(l, flat, result_sizes, l.result_type())
     result = l.alloc_result(0, result_sizes)
-    _convolve(l, x, w, bias, window, groups, result, op.epilogue)
+    _convolve(l, x, w, bias, window, groups, result, op.epilogue, residual)
     return result
 
 
@@ -304,8 +319,10 @@ def _convolve(
     groups: int,
     result: SSAValue,
     epilogue: Epilogue | None,
+    residual: SSAValue | None = None,
 ) -> None:
-    """Writes the convolution of `x` by `w` (plus `bias`, then `epilogue`) into `result`.
+    """Writes the convolution of `x` by `w` (plus `bias` and `residual`, then
+    `epilogue`) into `result`; `residual` has the result's shape.
 
     Output rows (along the last spatial dim) accumulate in a buffer: the innermost
     loop runs along a row, the same multiply-add for every output position in it."""
@@ -363,8 +380,10 @@ def _convolve(
         box_nest(l, [(0, per_group), *outer_taps], taps)
 
         def write(q: list[Size]) -> None:
-            value = _finish(l, load(l, row, q), bias, o, element, epilogue)
-            store(l, value, result, window.at(n, o, [*positions, q[0]]))
+            at = window.at(n, o, [*positions, q[0]])
+            added = load(l, residual, at) if residual is not None else None
+            value = _finish(l, load(l, row, q), bias, o, element, epilogue, added)
+            store(l, value, result, at)
 
         loop_nest(l, [width], write)
 
