@@ -328,7 +328,7 @@ def compile_program(
     link_flags: list[str] = []
     if uses_openblas(program):
         (directory / OPENBLAS_SOURCE).write_text(kernel_files()[OPENBLAS_SOURCE])
-        (directory / "gemm_internal.h").write_text(kernel_files()["gemm_internal.h"])
+        (directory / "infer_kernels.h").write_text(kernel_files()["infer_kernels.h"])
         units.append(OPENBLAS_SOURCE)
         link_flags = openblas_link_flags()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

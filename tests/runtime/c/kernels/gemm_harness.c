@@ -94,6 +94,81 @@ EXPORT int h_gemm_packed_f32(infer_model *ctx, int64_t batch, int64_t M, int64_t
                                residual, act, p0, p1);
 }
 
+#ifdef INFER_HARNESS_OPENBLAS
+EXPORT int h_gemm_openblas_f32(infer_model *ctx, int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
+                               int64_t lda, int64_t stride_a, int32_t trans_a, const float *B, int64_t ldb,
+                               int64_t stride_b, int32_t trans_b, float *C, int64_t ldc, int64_t stride_c,
+                               const float *bias, const float *residual, int32_t act, float p0, float p1) {
+  return infer_gemm_openblas_f32(ctx, batch, M, N, K, A, lda, stride_a, trans_a, B, ldb, stride_b, trans_b, C, ldc,
+                                 stride_c, bias, residual, act, p0, p1);
+}
+#endif
+
+/* One core's peak f32 FLOP/s with this CPU's widest FMA, measured: 12 independent
+ * FMA chains of zmm (or ymm) registers for `iterations` rounds. Returns seconds. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx512f"))) static double peak512(int64_t iterations, float *sink) {
+  __m512 r[12];
+  for (int i = 0; i < 12; i++)
+    r[i] = _mm512_set1_ps((float)i * 1e-3f);
+  const __m512 x = _mm512_set1_ps(0.999f), y = _mm512_set1_ps(1e-4f);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int64_t k = 0; k < iterations; k++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; i++)
+      r[i] = _mm512_fmadd_ps(r[i], x, y);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  for (int i = 1; i < 12; i++)
+    r[0] = _mm512_add_ps(r[0], r[i]);
+  *sink = _mm512_reduce_add_ps(r[0]);
+  return (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+}
+__attribute__((target("avx2,fma"))) static double peak256(int64_t iterations, float *sink) {
+  __m256 r[12];
+  for (int i = 0; i < 12; i++)
+    r[i] = _mm256_set1_ps((float)i * 1e-3f);
+  const __m256 x = _mm256_set1_ps(0.999f), y = _mm256_set1_ps(1e-4f);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int64_t k = 0; k < iterations; k++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; i++)
+      r[i] = _mm256_fmadd_ps(r[i], x, y);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  float out[8];
+  for (int i = 1; i < 12; i++)
+    r[0] = _mm256_add_ps(r[0], r[i]);
+  _mm256_storeu_ps(out, r[0]);
+  *sink = out[0];
+  return (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+}
+#endif
+
+/* GFLOP/s of one core: the best of `rounds` measurements of 2e7 FMA rounds. */
+EXPORT double h_peak_gflops(int rounds) {
+  double best = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  const int64_t iterations = 20000000;
+  int wide = infer_gemm_arch_get(INFER_ISA_AVX512) != NULL;
+  if (!wide && infer_gemm_arch_get(INFER_ISA_AVX2) == NULL)
+    return 0;
+  for (int r = 0; r < rounds; r++) {
+    float sink;
+    double s = wide ? peak512(iterations, &sink) : peak256(iterations, &sink);
+    double gflops = 2.0 * 12 * (wide ? 16 : 8) * (double)iterations / s * 1e-9;
+    if (gflops > best && sink == sink)
+      best = gflops;
+  }
+#else
+  (void)rounds;
+#endif
+  return best;
+}
+
 EXPORT int64_t h_pack_gemm_b_size(int64_t K, int64_t N) { return infer_pack_gemm_b_size(K, N); }
 
 EXPORT void h_pack_gemm_b(const float *B, int64_t ldb, int32_t trans_b, int64_t K, int64_t N, void *packed) {

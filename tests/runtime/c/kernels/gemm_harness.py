@@ -24,7 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
-from infer.runtime.c.build import BASE_FLAGS, LINK_LIBS, OPT_FLAGS, build_kernels, find_compiler, kernel_include_dirs
+from infer.runtime.c.build import (
+    BASE_FLAGS,
+    LINK_LIBS,
+    OPENBLAS_SOURCE,
+    OPT_FLAGS,
+    build_kernels,
+    find_compiler,
+    kernel_include_dirs,
+    openblas_link_flags,
+)
 
 HERE = Path(__file__).parent
 HARNESS = HERE / "gemm_harness.c"
@@ -82,9 +91,10 @@ class Arch:
 class GemmLib:
     """gemm_harness.c linked with the kernel library."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, openblas: bool = False):
         self.path = path
         self.lib = ctypes.CDLL(str(path))
+        self.openblas = openblas
         L = self.lib
         L.h_ctx_create.argtypes = [ctypes.c_int]
         L.h_ctx_create.restype = vp
@@ -96,6 +106,10 @@ class GemmLib:
         L.h_arch_name.restype = ctypes.c_char_p
         gemm_args = [vp, i64, i64, i64, i64, vp, i64, i64, i32, vp, i64, i64, i32, vp, i64, i64, vp, vp, i32, f32, f32]
         L.h_gemm_f32.argtypes = gemm_args
+        if openblas:
+            L.h_gemm_openblas_f32.argtypes = gemm_args
+        L.h_peak_gflops.argtypes = [ctypes.c_int]
+        L.h_peak_gflops.restype = ctypes.c_double
         L.h_gemm_packed_f32.argtypes = [vp, i64, i64, i64, i64, vp, i64, i64, i32, vp, vp, i64, i64, vp, vp, i32]
         L.h_gemm_packed_f32.argtypes += [f32, f32]
         L.h_pack_gemm_b_size.argtypes = [i64, i64]
@@ -120,18 +134,27 @@ class GemmLib:
         extra_flags: Sequence[str] = (),
         defines: Sequence[str] = (),
         name: str = "gemm_harness",
+        openblas: bool = False,
     ) -> GemmLib:
-        """The kernel library with a model's flags (build_kernels), plus the harness, as one shared library."""
+        """The kernel library with a model's flags (build_kernels), plus the harness, as one shared library;
+        with `openblas`, also gemm_openblas.c linked with scipy-openblas32 as build.py links a model that uses it."""
         flags = [*opt_flags, *BASE_FLAGS, *extra_flags, *defines]
         archive = build_kernels(cache_dir, flags=flags)
-        digest = hashlib.blake2b(HARNESS.read_bytes() + archive.name.encode(), digest_size=8).hexdigest()
+        sources = [HARNESS]
+        link: list[str] = []
+        if openblas:
+            sources.append(kernel_include_dirs()[0] / OPENBLAS_SOURCE)
+            link = openblas_link_flags()
+            flags.append("-DINFER_HARNESS_OPENBLAS")
+        text = b"".join(s.read_bytes() for s in sources) + archive.name.encode() + " ".join(link).encode()
+        digest = hashlib.blake2b(text, digest_size=8).hexdigest()
         out = Path(cache_dir) / f"{name}-{digest}.so"
         if not out.exists():
             compiler = find_compiler(None)
             includes = [f"-I{d}" for d in kernel_include_dirs()]
-            cmd = [compiler, *flags, *includes, "-shared", "-o", str(out), str(HARNESS), str(archive)]
-            subprocess.run([*cmd, *LINK_LIBS], check=True, capture_output=True, text=True)
-        return cls(out)
+            cmd = [compiler, *flags, *includes, "-shared", "-o", str(out), *map(str, sources), str(archive)]
+            subprocess.run([*cmd, *link, *LINK_LIBS], check=True, capture_output=True, text=True)
+        return cls(out, openblas=openblas)
 
     # -- context ---------------------------------------------------------------------------
 
@@ -143,6 +166,10 @@ class GemmLib:
             yield ctx
         finally:
             self.lib.h_ctx_destroy(ctx)
+
+    def peak_gflops(self, rounds: int = 5) -> float:
+        """One core's f32 FMA peak, measured (the widest vectors this CPU has)."""
+        return float(self.lib.h_peak_gflops(rounds))
 
     def message(self, ctx: int) -> str:
         return self.lib.h_ctx_message(ctx).decode()
@@ -168,8 +195,10 @@ class GemmLib:
         act: str = "none",
         params: tuple[float, float] = (0.0, 0.0),
         out: np.ndarray | None = None,
+        provider: str = "ours",
     ) -> np.ndarray:
-        """infer_gemm_f32 on 2-D operands (a batch of one) or 3-D ones (a batch; a 2-D operand broadcasts)."""
+        """infer_gemm_f32 on 2-D operands (a batch of one) or 3-D ones (a batch; a 2-D operand broadcasts);
+        infer_gemm_openblas_f32 with provider="openblas"."""
         batch, (m, k), (k2, n) = _batch_shapes(a, b, trans_a, trans_b)
         assert k == k2, (a.shape, b.shape)
         c = out if out is not None else np.full((batch, m, n), np.nan, np.float32)
@@ -178,7 +207,8 @@ class GemmLib:
         b3, sb = _as3(b)
         if residual is not None:
             assert residual.shape == c3.shape and residual.strides == c3.strides
-        status = self.lib.h_gemm_f32(
+        entry = self.lib.h_gemm_openblas_f32 if provider == "openblas" else self.lib.h_gemm_f32
+        status = entry(
             ctx,
             batch,
             m,

@@ -405,3 +405,42 @@ def test_sanitizers(kernel_cache: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr, proc.stderr[-3000:]
     assert proc.stdout.strip().endswith(" 0 failed"), proc.stdout
+
+
+# -- the OpenBLAS provider --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def openblas_lib(kernel_cache: Path) -> GemmLib:
+    pytest.importorskip("scipy_openblas32", reason="the optional openblas extra is not installed")
+    return GemmLib.build(kernel_cache, openblas=True, name="gemm_harness_openblas")
+
+
+@pytest.mark.parametrize(("m", "n", "k"), [(1, 1, 1), (7, 13, 17), (29, 97, 101), (1, 130, 700), (3, 5, 0)])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_openblas_provider(
+    openblas_lib: GemmLib, rng: np.random.Generator, m: int, n: int, k: int, threads: int
+) -> None:
+    """infer_gemm_openblas_f32 (scipy-openblas32's sgemm, then our epilogue): the same contract as infer_gemm_f32."""
+    lib = openblas_lib
+    with lib.context(threads) as ctx:
+        for trans_a, trans_b in itertools.product([False, True], repeat=2):
+            a = random(rng, k, m) if trans_a else random(rng, m, k)
+            b = random(rng, n, k) if trans_b else random(rng, k, n)
+            bias, residual = random(rng, n), random(rng, 1, m, n)
+            want, tol = reference(a, b, trans_a=trans_a, trans_b=trans_b, bias=bias, residual=residual[0], act="gelu")
+            got = lib.gemm(
+                ctx,
+                a,
+                b,
+                trans_a=trans_a,
+                trans_b=trans_b,
+                bias=bias,
+                residual=residual,
+                act="gelu",
+                provider="openblas",
+            )
+            check(got, want, tol, f"openblas, trans {trans_a}, {trans_b}")
+        a3, b2 = random(rng, 3, m, k), random(rng, k, n)
+        want, tol = reference(a3, b2, act="sigmoid")
+        check(lib.gemm(ctx, a3, b2, act="sigmoid", provider="openblas"), want, tol, "openblas, batched")

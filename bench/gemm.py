@@ -1,0 +1,173 @@
+"""GEMM GFLOP/s: infer's kernel library against OpenBLAS and onnxruntime, in the same run.
+
+    python bench/gemm.py [--shapes 1024x1024x1024,1x1000x2048] [--threads 1,2] [--repeat 15]
+
+C (M x N) = A (M x K) x B (K x N), f32, B a constant (weights). For each shape
+and thread count, interleaved (each round times every candidate once; medians
+over the rounds, so that the noise of this shared machine hits all alike):
+
+- `ours packed`:   infer_gemm_packed_f32, B prepacked once (as a model does at load)
+- `ours plain`:    infer_gemm_f32, B packed on the fly (both operands activations)
+- `ours+openblas`: infer_gemm_openblas_f32, the optional OpenBLAS provider
+                   (scipy-openblas32's cblas_sgemm), if installed
+- `numpy`:         np.matmul (numpy's bundled OpenBLAS), its threads set to the same count
+- `onnxruntime`:   a MatMul with B an initializer (prepacked by onnxruntime at load),
+                   intra-op threads set to the same count
+
+Results are checked against float64 numpy first. Also prints this machine's
+measured one-core FMA peak, and each candidate's share of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "runtime" / "c" / "kernels"))
+
+from gemm_harness import GemmLib
+
+DEFAULT_SHAPES = [
+    "1024x1024x1024",
+    "512x512x512",
+    "64x3136x576",  # 3x3 conv, 64 -> 64 channels at 56x56, as weights x patches
+    "256x3136x64",  # 1x1 conv, 64 -> 256 at 56x56
+    "512x784x1152",  # 3x3 conv, 128 -> 512 (K = 128*9) at 28x28
+    "3136x64x576",  # the same 3x3 conv as patches x weights
+    "1000x1x2048",  # ResNet-50's classifier as weights x features
+    "1x1000x2048",  # ... as features x weights (Gemm transB)
+    "1x4096x9216",  # AlexNet's fc6: DRAM bound (151 MB of weights)
+    "128x768x768",  # a transformer projection
+]
+
+
+def numpy_openblas_threads() -> Callable[[int], None] | None:
+    """A setter of the thread count of the OpenBLAS numpy loaded (found in the process's mappings)."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return None
+    for line in maps.splitlines():
+        path = line.split()[-1]
+        if "openblas" in path and ".so" in path and "scipy_openblas32" not in path:
+            lib = ctypes.CDLL(path)
+            setters = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads")
+            for name in setters:
+                fn = getattr(lib, name, None)
+                if fn is not None:
+                    fn.argtypes = [ctypes.c_int]
+                    return lambda n, fn=fn: fn(n)
+    return None
+
+
+def onnxruntime_matmul(b: np.ndarray, threads: int):
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    k, n = b.shape
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["c"])],
+        "gemm",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["M", k])],
+        [helper.make_tensor_value_info("c", TensorProto.FLOAT, ["M", n])],
+        initializer=[numpy_helper.from_array(b, "b")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+
+def per_call(fn: Callable[[], object], reps: int) -> float:
+    start = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    return (time.perf_counter() - start) / reps
+
+
+def bench_shape(lib: GemmLib, m: int, n: int, k: int, threads: int, repeat: int, numpy_threads) -> dict[str, float]:
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    tol = 1e-4 * np.sqrt(k) * (np.abs(a).astype(np.float64) @ np.abs(b).astype(np.float64)).max() / np.sqrt(k) + 1e-5
+    out = np.empty((1, m, n), np.float32)
+    np_out = np.empty((m, n), np.float32)
+    with lib.context(threads) as ctx:
+        packed = lib.pack_b(b)
+        session = onnxruntime_matmul(b, threads)
+        feeds = {"a": a}
+        if numpy_threads is not None:
+            numpy_threads(threads)
+        candidates: dict[str, Callable[[], object]] = {
+            "ours packed": lambda: lib.gemm_packed(ctx, a, packed, n, out=out),
+            "ours plain": lambda: lib.gemm(ctx, a, b, out=out),
+        }
+        if lib.openblas:
+            candidates["ours+openblas"] = lambda: lib.gemm(ctx, a, b, out=out, provider="openblas")
+        candidates["numpy"] = lambda: np.matmul(a, b, out=np_out)
+        candidates["onnxruntime"] = lambda: session.run(None, feeds)
+        reps = {}
+        for name, fn in candidates.items():
+            fn()
+            result = session.run(None, feeds)[0] if name == "onnxruntime" else (np_out if name == "numpy" else out[0])
+            err = float(np.abs(result - want).max())
+            assert err <= tol, f"{name} {m}x{n}x{k}: off by {err} (tolerance {tol})"
+            reps[name] = max(1, int(0.02 / max(per_call(fn, 1), 1e-7)))
+        times: dict[str, list[float]] = {name: [] for name in candidates}
+        for _ in range(repeat):
+            for name, fn in candidates.items():
+                times[name].append(per_call(fn, reps[name]))
+    flops = 2.0 * m * n * k
+    return {name: flops / statistics.median(t) / 1e9 for name, t in times.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shapes", default=",".join(DEFAULT_SHAPES), help="MxNxK,... (B is K x N, constant)")
+    parser.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
+    parser.add_argument("--repeat", type=int, default=15, help="interleaved rounds (medians)")
+    parser.add_argument("--cache-dir", default=None, help="where the kernel library is built (default: a temp dir)")
+    args = parser.parse_args(argv)
+    shapes = [tuple(int(x) for x in s.split("x")) for s in args.shapes.split(",")]
+    threads = [int(t) for t in args.threads.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(args.cache_dir) if args.cache_dir else Path(tmp)
+        try:
+            import scipy_openblas32  # noqa: F401
+
+            lib = GemmLib.build(cache, openblas=True, name="gemm_bench")
+        except ImportError:
+            lib = GemmLib.build(cache, name="gemm_bench")
+        arch = lib.arch()
+        peak = lib.peak_gflops()
+        numpy_threads = numpy_openblas_threads()
+        print(f"micro-kernel: {arch.name if arch else '?'}; one-core FMA peak measured: {peak:.0f} GFLOP/s")
+        if numpy_threads is None:
+            print("(numpy's OpenBLAS thread count could not be set: numpy runs with its default)")
+        names: list[str] | None = None
+        for t in threads:
+            for m, n, k in shapes:
+                result = bench_shape(lib, m, n, k, t, args.repeat, numpy_threads)
+                if names is None:
+                    names = list(result)
+                    print(f"\n{'M x N x K':>16} {'thr':>3} " + " ".join(f"{x:>13}" for x in names) + "  ours/ort")
+                ratio = result["ours packed"] / result["onnxruntime"]
+                cells = " ".join(f"{result[x]:>13.1f}" for x in names)
+                print(f"{f'{m}x{n}x{k}':>16} {t:>3} {cells}  {ratio:>7.2f}x", flush=True)
+        print(f"\nGFLOP/s, medians of {args.repeat} interleaved rounds; one core's peak {peak:.0f} GFLOP/s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
