@@ -261,13 +261,17 @@ INFER_KERNEL_API int infer_gemm_run(struct infer_model *ctx, const infer_gemm_pr
  * Returns INFER_OK, INFER_ERR_ARGUMENT (bad parameters, a weight packed for
  * other shapes), or INFER_ERR_MEMORY (scratch).
  *
- * infer_conv2d_f32 (conv2d.c): any groups, strides, dilations and pads, as an
- * implicit GEMM: the weight prepacked once into GEMM A panels by the packer
- * `conv2d_f32` (`infer.pack = "conv2d_f32"`: infer_pack_conv2d_f32_size gives
- * the bytes, 64-byte aligned buffer), the input's patches packed panel by
- * panel into per-thread scratch (never a whole im2col matrix), the epilogue
- * fused into the micro-kernel's stores. Parallel over output tiles, batch items
- * and groups; the same results for any number of threads. */
+ * infer_conv2d_f32 (conv2d.c): any groups, strides, dilations and pads. The
+ * weight is prepacked once by the packer `conv2d_f32` (`infer.pack =
+ * "conv2d_f32"`; infer_pack_conv2d_f32_size gives the bytes of the 64-byte
+ * aligned buffer) into blocks of 32 output channels. Usually a direct
+ * convolution vectorized along the output channels (register tiles of 14
+ * positions x 32 channels; the input read in place, or from one zero-padded
+ * copy when there are pads); for tiny K or channel counts far from a multiple
+ * of 32, an implicit GEMM vectorized along the output positions (patches
+ * packed panel by panel into per-thread scratch, never a whole im2col matrix).
+ * The epilogue is fused. Parallel over batch items, groups, channel blocks and
+ * output rows; the same results for any number of threads. */
 INFER_KERNEL_API int64_t infer_pack_conv2d_f32_size(int64_t out_channels, int64_t in_per_group, int64_t kh,
                                                     int64_t kw, int64_t groups);
 INFER_KERNEL_API void infer_pack_conv2d_f32(const float *weight, int64_t out_channels, int64_t in_per_group,

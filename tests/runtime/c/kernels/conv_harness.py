@@ -100,6 +100,24 @@ class Window:
         return h, w
 
 
+VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "native": {},
+    "cv": {"extra_flags": ("-DINFER_CONV_PATH=1",)},
+    "sv": {"extra_flags": ("-DINFER_CONV_PATH=2",)},
+    "portable": {"opt_flags": ("-O2", "-march=x86-64-v2")},
+}
+"""Builds of the kernel library the tests run: as a model builds it (conv2d picks its kernel by shape), with
+conv2d forced to its channel-vectorized or spatial-vectorized kernel, and without AVX-512 (the portable C of
+every kernel)."""
+
+
+def variant_lib(tmp_path_factory: pytest.TempPathFactory, variant: str) -> ConvLib:
+    """The library of a variant, built once per test session (the archives are cached by their flags)."""
+    cache = tmp_path_factory.getbasetemp() / "conv_kernels"
+    cache.mkdir(exist_ok=True)
+    return ConvLib.build(cache, name=f"conv_harness_{variant}", **VARIANTS[variant])  # type: ignore[arg-type]
+
+
 def _ptr(x: np.ndarray | None) -> int | None:
     return None if x is None else x.ctypes.data
 
@@ -219,43 +237,38 @@ class ConvLib:
         assert status == OK, status
         return y
 
-    def depthwise_conv2d(
+    def depthwise_conv2d_status(
         self,
         ctx: int | None,
         x: np.ndarray,
         w: np.ndarray,
+        y: np.ndarray,
         window: Window,
         *,
         bias: np.ndarray | None = None,
         residual: np.ndarray | None = None,
         act: str = "none",
         params: tuple[float, float] | None = None,
-    ) -> np.ndarray:
-        """infer_depthwise_conv2d_f32; w is [C * multiplier, 1, kh, kw]."""
-        n, c = x.shape[:2]
+    ) -> int:
+        """infer_depthwise_conv2d_f32 into y; w is [C * multiplier, 1, kh, kw]."""
+        c = x.shape[1]
         o, one, kh, kw = w.shape
         assert one == 1 and o % c == 0, (x.shape, w.shape)
-        oh, ow = window.out(x.shape[2:], (kh, kw))
-        y = np.full((n, o, oh, ow), np.nan, np.float32)
         p = params if params is not None else act_params(act)
-        for a in (x, w, bias, residual):
+        for a in (x, w, y, bias, residual):
             if a is not None:
                 _f32(a)
-        status = self.lib.h_depthwise_conv2d(
-            ctx,
-            _ptr(x),
-            _ptr(np.array(x.shape, np.int64)),
-            _ptr(w),
-            o // c,
-            kh,
-            kw,
-            _ptr(bias),
-            _ptr(residual),
-            _ptr(y),
-            _ptr(window.array()),
-            ACTIVATIONS[act],
-            *p,
-        )
+        dims = np.array(x.shape, np.int64)
+        return self.lib.h_depthwise_conv2d(
+            ctx, _ptr(x), _ptr(dims), _ptr(w), o // c, kh, kw, _ptr(bias), _ptr(residual), _ptr(y),
+            _ptr(window.array()), ACTIVATIONS[act], *p,
+        )  # fmt: skip
+
+    def depthwise_conv2d(self, ctx: int | None, x: np.ndarray, w: np.ndarray, window: Window, **kwargs) -> np.ndarray:
+        """infer_depthwise_conv2d_f32 into a new array."""
+        oh, ow = window.out(x.shape[2:], w.shape[2:])
+        y = np.full((x.shape[0], w.shape[0], oh, ow), np.nan, np.float32)
+        status = self.depthwise_conv2d_status(ctx, x, w, y, window, **kwargs)
         assert status == OK, status
         return y
 

@@ -11,20 +11,30 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conv_harness import ACTIVATIONS, ERR_ARGUMENT, OK, ConvLib, Window, assert_conv_close, needs_cc
+from conv_harness import (
+    ACTIVATIONS,
+    ERR_ARGUMENT,
+    OK,
+    VARIANTS,
+    ConvLib,
+    Window,
+    assert_conv_close,
+    needs_cc,
+    variant_lib,
+)
 
 pytestmark = needs_cc
 
 
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory: pytest.TempPathFactory) -> ConvLib:
-    return ConvLib.build(tmp_path_factory.mktemp("conv_kernels"))
+    return variant_lib(tmp_path_factory, "native")
 
 
-@pytest.fixture(scope="module")
-def ctx2(lib: ConvLib):
-    with lib.context(threads=2) as ctx:
-        yield ctx
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def any_lib(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ConvLib:
+    """Every build: conv2d's kernel chosen by shape, each of its two kernels forced, the portable C."""
+    return variant_lib(tmp_path_factory, request.param)
 
 
 def run_case(
@@ -119,42 +129,42 @@ WINDOWS = [
 
 @pytest.mark.parametrize("window", WINDOWS, ids=str)
 @pytest.mark.parametrize("kernel", [(1, 1), (3, 3), (7, 7), (1, 3), (5, 2)], ids=str)
-def test_windows(lib: ConvLib, rng: np.random.Generator, kernel: tuple[int, int], window: Window) -> None:
+def test_windows(any_lib: ConvLib, rng: np.random.Generator, kernel: tuple[int, int], window: Window) -> None:
     # Sizes that leave partial register tiles on both sides (channels 11, positions not a multiple of 32).
     h, w = 19, 23
     if not window.fits((h, w), kernel):
         pytest.skip("the window does not fit")
-    run_case(lib, None, rng, 2, 5, h, w, 11, kernel, window, act="relu")
+    run_case(any_lib, None, rng, 2, 5, h, w, 11, kernel, window, act="relu")
 
 
 @pytest.mark.parametrize("o", [1, 7, 8, 9, 16, 17, 31, 33])
 @pytest.mark.parametrize("spatial", [(1, 1), (1, 31), (4, 8), (5, 7), (9, 9), (33, 2)])
-def test_edge_tiles(lib: ConvLib, rng: np.random.Generator, o: int, spatial: tuple[int, int]) -> None:
-    run_case(lib, None, rng, 1, 6, *spatial, o, (3, 3), S1P1)
-    run_case(lib, None, rng, 1, 6, *spatial, o, (1, 1), S1)
+def test_edge_tiles(any_lib: ConvLib, rng: np.random.Generator, o: int, spatial: tuple[int, int]) -> None:
+    run_case(any_lib, None, rng, 1, 6, *spatial, o, (3, 3), S1P1)
+    run_case(any_lib, None, rng, 1, 6, *spatial, o, (1, 1), S1)
 
 
 @pytest.mark.parametrize("act", list(ACTIVATIONS))
 @pytest.mark.parametrize("residual", [False, True])
 @pytest.mark.parametrize("bias", [False, True])
-def test_epilogues(lib: ConvLib, rng: np.random.Generator, act: str, residual: bool, bias: bool) -> None:
+def test_epilogues(any_lib: ConvLib, rng: np.random.Generator, act: str, residual: bool, bias: bool) -> None:
     # K = 600 > one K block (partial sums stored, then reloaded before the epilogue)
-    run_case(lib, None, rng, 2, 24, 9, 13, 20, (5, 5), S1P1, bias=bias, residual=residual, act=act)
-    run_case(lib, None, rng, 1, 8, 7, 5, 9, (1, 1), S1, bias=bias, residual=residual, act=act)
+    run_case(any_lib, None, rng, 2, 24, 9, 13, 20, (5, 5), S1P1, bias=bias, residual=residual, act=act)
+    run_case(any_lib, None, rng, 1, 8, 7, 5, 9, (1, 1), S1, bias=bias, residual=residual, act=act)
 
 
 @pytest.mark.parametrize("groups", [2, 3, 4, 8])
-def test_groups(lib: ConvLib, rng: np.random.Generator, groups: int) -> None:
-    run_case(lib, None, rng, 2, 4 * groups, 10, 12, 3 * groups, (3, 3), S2P1, groups, act="relu")
-    run_case(lib, None, rng, 1, 6 * groups, 14, 14, 10 * groups, (1, 1), S1, groups, residual=True)
+def test_groups(any_lib: ConvLib, rng: np.random.Generator, groups: int) -> None:
+    run_case(any_lib, None, rng, 2, 4 * groups, 10, 12, 3 * groups, (3, 3), S2P1, groups, act="relu")
+    run_case(any_lib, None, rng, 1, 6 * groups, 14, 14, 10 * groups, (1, 1), S1, groups, residual=True)
 
 
-def test_depthwise_shapes_through_the_gemm_path(lib: ConvLib, rng: np.random.Generator) -> None:
+def test_depthwise_shapes_through_the_gemm_path(any_lib: ConvLib, rng: np.random.Generator) -> None:
     # groups == channels is the depthwise kernel's job, but the implicit GEMM must compute it too.
-    run_case(lib, None, rng, 1, 12, 9, 9, 24, (3, 3), S1P1, 12)
+    run_case(any_lib, None, rng, 1, 12, 9, 9, 24, (3, 3), S1P1, 12)
 
 
-def test_random_shapes(lib: ConvLib, rng: np.random.Generator) -> None:
+def test_random_shapes(any_lib: ConvLib, rng: np.random.Generator) -> None:
     for _ in range(40):
         groups = int(rng.choice([1, 1, 1, 2, 3]))
         kh, kw = (int(v) for v in rng.integers(1, 6, 2))
@@ -170,7 +180,7 @@ def test_random_shapes(lib: ConvLib, rng: np.random.Generator) -> None:
         o = groups * int(rng.integers(1, 20))
         act = str(rng.choice(list(ACTIVATIONS)))
         run_case(
-            lib,
+            any_lib,
             None,
             rng,
             int(rng.integers(1, 4)),
@@ -200,25 +210,26 @@ THREAD_CASES = [
 
 @pytest.mark.parametrize(("n", "c", "h", "w", "o", "kernel", "window", "groups"), THREAD_CASES)
 def test_two_threads_give_the_same_bits(
-    lib: ConvLib, ctx2: int, rng: np.random.Generator, n, c, h, w, o, kernel, window, groups
+    any_lib: ConvLib, rng: np.random.Generator, n, c, h, w, o, kernel, window, groups
 ) -> None:
     x = rng.standard_normal((n, c, h, w), np.float32)
     wt = rng.standard_normal((o, c // groups, *kernel), np.float32)
     b = rng.standard_normal(o).astype(np.float32)
-    packed = lib.pack_conv2d(wt, groups)
-    one = lib.conv2d(None, x, packed, wt.shape, window, bias=b, act="relu")
-    two = lib.conv2d(ctx2, x, packed, wt.shape, window, bias=b, act="relu")
+    packed = any_lib.pack_conv2d(wt, groups)
+    one = any_lib.conv2d(None, x, packed, wt.shape, window, bias=b, act="relu")
+    with any_lib.context(threads=2) as ctx:
+        two = any_lib.conv2d(ctx, x, packed, wt.shape, window, bias=b, act="relu")
     np.testing.assert_array_equal(one.view(np.uint32), two.view(np.uint32))
     assert_conv_close(two, x, wt, window, groups, bias=b, act="relu")
 
 
-def test_batch_items_are_independent(lib: ConvLib, rng: np.random.Generator) -> None:
+def test_batch_items_are_independent(any_lib: ConvLib, rng: np.random.Generator) -> None:
     x = rng.standard_normal((3, 10, 15, 17), np.float32)
     wt = rng.standard_normal((12, 10, 3, 3), np.float32)
-    packed = lib.pack_conv2d(wt)
-    whole = lib.conv2d(None, x, packed, wt.shape, S1P1)
+    packed = any_lib.pack_conv2d(wt)
+    whole = any_lib.conv2d(None, x, packed, wt.shape, S1P1)
     for i in range(3):
-        one = lib.conv2d(None, np.ascontiguousarray(x[i : i + 1]), packed, wt.shape, S1P1)
+        one = any_lib.conv2d(None, np.ascontiguousarray(x[i : i + 1]), packed, wt.shape, S1P1)
         np.testing.assert_array_equal(whole[i : i + 1], one)
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conv_harness import ACTIVATIONS, ConvLib, Window, assert_conv_close, needs_cc
+from conv_harness import ACTIVATIONS, ConvLib, Window, assert_conv_close, needs_cc, variant_lib
 
 pytestmark = needs_cc
 
 
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory: pytest.TempPathFactory) -> ConvLib:
-    return ConvLib.build(tmp_path_factory.mktemp("depthwise_kernels"))
+@pytest.fixture(scope="module", params=["native", "portable"])
+def lib(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ConvLib:
+    """As a model builds the kernels (AVX-512 here), and the portable C."""
+    return variant_lib(tmp_path_factory, request.param)
 
 
 def run_case(

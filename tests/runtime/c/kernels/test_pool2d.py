@@ -11,14 +11,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from conv_harness import EPS, ERR_ARGUMENT, ERR_SHAPE, ConvLib, Window, needs_cc, reference_pool
+from conv_harness import EPS, ERR_ARGUMENT, ERR_SHAPE, ConvLib, Window, needs_cc, reference_pool, variant_lib
 
 pytestmark = needs_cc
 
 
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory: pytest.TempPathFactory) -> ConvLib:
-    return ConvLib.build(tmp_path_factory.mktemp("pool_kernels"))
+@pytest.fixture(scope="module", params=["native", "portable"])
+def lib(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ConvLib:
+    """As a model builds the kernels (AVX-512 here), and the portable C."""
+    return variant_lib(tmp_path_factory, request.param)
 
 
 def check(
