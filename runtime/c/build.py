@@ -84,11 +84,20 @@ def is_loop_level(module: ModuleOp) -> bool:
     return True
 
 
-def lower_to_loop_level(module: ModuleOp, opt_level: int | None = None, *, optimize: bool = True) -> ModuleOp:
+def lower_to_loop_level(
+    module: ModuleOp,
+    opt_level: int | None = None,
+    *,
+    optimize: bool = True,
+    kernels: bool = True,
+    gemm: str = "ours",
+) -> ModuleOp:
     """Brings a module to the loop level, in place: an `onnx` module is converted, an
     `infer` module optimized (level `opt_level`, default 2; not at all without
-    `optimize`) and lowered to loops (`lower-to-loops-pipeline`); loop-level IR is
-    left as it is."""
+    `optimize`), its heavy ops marked for the kernel library (`select-kernels`,
+    with `gemm` = `ours` or `openblas`; not without `kernels`) and lowered to
+    loops and kernel calls (`lower-to-loops-pipeline`); loop-level IR is left as
+    it is."""
     if is_loop_level(module):
         return module
     from infer.api import is_onnx_dialect
@@ -100,6 +109,10 @@ def lower_to_loop_level(module: ModuleOp, opt_level: int | None = None, *, optim
         optimize_module(module, opt_level)
     elif is_onnx_dialect(module):
         optimize_module(module, 0)
+    if kernels:
+        from infer.lowering.select_kernels import SelectKernelsPass
+
+        SelectKernelsPass(gemm=gemm).apply(load_context(), module)
     LowerToLoopsPipelinePass().apply(load_context(), module)
     module.verify()
     return module
@@ -181,10 +194,12 @@ def kernel_files() -> dict[str, str]:
     }
 
 
-def kernels_key(compiler: str, flags: Sequence[str]) -> str:
+def kernels_key(compiler: str, flags: Sequence[str], only: Sequence[str] | None = None) -> str:
     """What the kernel library is a function of: its sources, model.h, flags, compiler, CPU."""
     digest = hashlib.blake2b(digest_size=16)
     for name, text in kernel_files().items():
+        if only is not None and name.endswith(".c") and name not in only:
+            continue
         digest.update(name.encode())
         digest.update(text.encode())
     digest.update(template("model.h").encode())
@@ -205,15 +220,17 @@ def build_kernels(
     cc: str | None = None,
     flags: Sequence[str] | None = None,
     jobs: int | None = None,
+    only: Sequence[str] | None = None,
 ) -> Path:
     """The kernel library for a compiler and flags (default: a model's, `OPT_FLAGS` +
-    `BASE_FLAGS`): a static archive of every `kernels/*.c` but `gemm_openblas.c`,
-    compiled once and cached as the file `cache_dir/kernels-<key>.a` (`cache_dir`
-    defaults to the models' cache). Its headers are `kernel_include_dirs()`."""
+    `BASE_FLAGS`): a static archive of every `kernels/*.c` but `gemm_openblas.c`
+    (or of the sources named in `only`, for tests of some kernels), compiled once
+    and cached as the file `cache_dir/kernels-<key>.a` (`cache_dir` defaults to the
+    models' cache). Its headers are `kernel_include_dirs()`."""
     compiler = find_compiler(cc)
     flags = list(flags) if flags is not None else [*OPT_FLAGS, *BASE_FLAGS]
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    archive = root / f"kernels-{kernels_key(compiler, flags)}.a"
+    archive = root / f"kernels-{kernels_key(compiler, flags, only)}.a"
     if archive.exists():
         return archive
     root.mkdir(parents=True, exist_ok=True)
@@ -224,6 +241,8 @@ def build_kernels(
             (work / name).write_text(text)
         (work / "model.h").write_text(template("model.h"))
         sources = [name for name in files if name.endswith(".c") and name != OPENBLAS_SOURCE]
+        if only is not None:
+            sources = [name for name in sources if name in only]
         objects = [Path(name).stem + ".o" for name in sources]
         with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
             errors = list(
@@ -321,6 +340,8 @@ def compile_program(
     for name in SUPPORT_FILES:
         (directory / name).write_text(template(name))
     (directory / "model.h").write_text(program.header)
+    # Generated code that calls kernels (or packs weights for them) includes their declarations.
+    (directory / "infer_kernels.h").write_text(kernel_files()["infer_kernels.h"])
     for name, text in program.units.items():
         (directory / name).write_text(text)
     write_blob(directory / WEIGHTS, program.globals, program.blob_size, program.blob_key)

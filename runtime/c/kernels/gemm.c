@@ -328,6 +328,125 @@ static void plan_tasks(gemm_job *job, int threads) {
     job->tn = 1;
 }
 
+/* ------------------------------------------------------------------ GEMV (M = 1, plain B) */
+
+/* With one row of A and a plain B, each element of B is used once: packing B
+ * would cost as much as the product. B is read where it is instead, by column
+ * blocks (tasks): as rows of B (y += a[k] B[k][j0:j1]) or, for a transposed B,
+ * as dot products of a with B's rows (16 partial sums each, vectorized). */
+typedef struct {
+  const infer_gemm_problem *p;
+  int64_t columns; /* per task: a multiple of 16 */
+  int64_t blocks;  /* tasks per batch item */
+} gemv_job;
+
+static void gemv_task(void *arg, int64_t begin, int64_t end) {
+  const gemv_job *job = arg;
+  const infer_gemm_problem *p = job->p;
+  const int64_t K = p->K;
+  for (int64_t t = begin; t < end; t++) {
+    const int64_t b = t / job->blocks, j0 = (t % job->blocks) * job->columns;
+    const int64_t nj = min64(job->columns, p->N - j0);
+    if (nj <= 0)
+      continue;
+    const float *a = p->a.data + b * p->a.stride;
+    int64_t a_step = p->a.trans ? p->a.ld : 1; /* a[k] of the one row */
+    if (a_step != 1 && p->b.trans) { /* dot products want a contiguous */
+      float *copy = infer_scratch(INFER_SCRATCH_GEMM_A, (size_t)(K > 0 ? K : 1) * sizeof(float));
+      if (copy) {
+        for (int64_t k = 0; k < K; k++)
+          copy[k] = a[k * a_step];
+        a = copy;
+        a_step = 1;
+      }
+    }
+    const float *bm = p->b.data + b * p->b.stride;
+    float *restrict y = p->c + b * p->stride_c + j0;
+    if (!p->b.trans) { /* y += a[k] B[k][j0:], four rows of B at a time */
+      const int64_t ldb = p->b.ld;
+      for (int64_t j = 0; j < nj; j++)
+        y[j] = 0.0f;
+      int64_t k = 0;
+      for (; k + 4 <= K; k += 4) {
+        const float x0 = a[k * a_step], x1 = a[(k + 1) * a_step], x2 = a[(k + 2) * a_step], x3 = a[(k + 3) * a_step];
+        const float *restrict r0 = bm + k * ldb + j0;
+        const float *restrict r1 = r0 + ldb, *restrict r2 = r1 + ldb, *restrict r3 = r2 + ldb;
+        for (int64_t j = 0; j < nj; j++)
+          y[j] += ((x0 * r0[j] + x1 * r1[j]) + (x2 * r2[j] + x3 * r3[j]));
+      }
+      for (; k < K; k++) {
+        const float x = a[k * a_step];
+        const float *restrict row = bm + k * ldb + j0;
+        for (int64_t j = 0; j < nj; j++)
+          y[j] += x * row[j];
+      }
+    } else { /* y[j] = a . B^T[j]: four rows of B^T at a time, 16 partial sums each */
+      const int64_t ldb = p->b.ld;
+      int64_t j = 0;
+      for (; a_step == 1 && j + 4 <= nj; j += 4) {
+        const float *restrict r0 = bm + (j0 + j) * ldb;
+        const float *restrict r1 = r0 + ldb, *restrict r2 = r1 + ldb, *restrict r3 = r2 + ldb;
+        float p0[16] = {0}, p1[16] = {0}, p2[16] = {0}, p3[16] = {0};
+        int64_t k = 0;
+        for (; k + 16 <= K; k += 16)
+          for (int l = 0; l < 16; l++) {
+            const float x = a[k + l];
+            p0[l] += x * r0[k + l];
+            p1[l] += x * r1[k + l];
+            p2[l] += x * r2[k + l];
+            p3[l] += x * r3[k + l];
+          }
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (; k < K; k++) {
+          s0 += a[k] * r0[k];
+          s1 += a[k] * r1[k];
+          s2 += a[k] * r2[k];
+          s3 += a[k] * r3[k];
+        }
+        for (int l = 0; l < 16; l++) {
+          s0 += p0[l];
+          s1 += p1[l];
+          s2 += p2[l];
+          s3 += p3[l];
+        }
+        y[j] = s0;
+        y[j + 1] = s1;
+        y[j + 2] = s2;
+        y[j + 3] = s3;
+      }
+      for (; j < nj; j++) {
+        const float *restrict row = bm + (j0 + j) * ldb;
+        float sum = 0.0f;
+        for (int64_t k = 0; k < K; k++)
+          sum += a[k * a_step] * row[k];
+        y[j] = sum;
+      }
+    }
+    if (has_epilogue(&p->ep)) {
+      infer_epilogue ep = p->ep;
+      if (ep.residual)
+        ep.residual += b * p->stride_c;
+      infer_epilogue_apply(&ep, y, p->ldc, 0, j0, 1, nj);
+    }
+  }
+}
+
+static void run_gemv(infer_model *ctx, const infer_gemm_problem *p) {
+  const double flops = 2.0 * (double)p->batch * (double)p->N * (double)p->K;
+  const int threads = flops >= PARALLEL_MIN_FLOPS ? infer_threads(ctx) : 1;
+  /* Rows of B are read contiguously over a task's columns: as few tasks as
+   * there are threads for a row-major B (each streams its part of every row), a
+   * few per thread for dot products (each row of B^T is contiguous anyway). */
+  const int64_t per_item = p->b.trans ? 4 * threads : (threads + p->batch - 1) / p->batch;
+  gemv_job job;
+  job.p = p;
+  job.columns = round_up((p->N + per_item - 1) / per_item, 16);
+  if (p->b.trans && job.columns > 256)
+    job.columns = 256;
+  job.blocks = (p->N + job.columns - 1) / job.columns;
+  infer_parallel_for_grain(threads > 1 ? ctx : NULL, p->batch * job.blocks, 1, gemv_task, &job);
+}
+
 /* Defined by the runtime (infer_rt.c): sets the model's status and message. */
 INFER_KERNEL_API int infer_rt_fail(infer_model *m, int status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -348,6 +467,33 @@ int infer_gemm_run(infer_model *ctx, const infer_gemm_problem *p) {
   if (!check_packed(&p->a, job.arch, INFER_GEMM_A, p->M, p->K) ||
       !check_packed(&p->b, job.arch, INFER_GEMM_B, p->N, p->K))
     return fail(ctx, INFER_ERR_ARGUMENT, "a prepacked operand of another shape or micro-kernel");
+  if (p->M == 1 && p->a.kind == INFER_OPERAND_PLAIN && p->b.kind == INFER_OPERAND_PLAIN) {
+    run_gemv(ctx, p);
+    return INFER_OK;
+  }
+  if (p->N == 1 && p->M > 1 && p->a.kind == INFER_OPERAND_PLAIN && p->b.kind != INFER_OPERAND_CALLBACK &&
+      p->ldc == 1 && (!p->ep.residual || p->ep.ldr == 1)) {
+    /* C (M x 1) is C^T (1 x M) = B^T A^T, a GEMV: B^T is the row, A^T the matrix. */
+    infer_gemm_problem q = *p;
+    q.M = 1;
+    q.N = p->M;
+    q.a = p->b;
+    q.a.trans = !p->b.trans;
+    if (p->b.kind == INFER_OPERAND_PACKED) { /* the one column of a packed B: every nr-th float */
+      q.a.kind = INFER_OPERAND_PLAIN;
+      q.a.data = pack_data(p->b.packed);
+      q.a.ld = job.arch->nr;
+      q.a.trans = 1;
+      q.a.stride = 0;
+    }
+    q.b = p->a;
+    q.b.trans = !p->a.trans;
+    q.ldc = p->M;
+    q.ep.ldr = p->M;
+    q.ep.bias_axis = p->ep.bias_axis == INFER_BIAS_ROW ? INFER_BIAS_COLUMN : INFER_BIAS_ROW;
+    run_gemv(ctx, &q);
+    return INFER_OK;
+  }
   plan_tasks(&job, infer_threads(ctx));
   const int64_t tasks = p->batch * job.tm * job.tn;
   infer_parallel_for_grain(ctx, tasks, 1, gemm_task, &job);

@@ -21,6 +21,31 @@
 
 #define AVX512_FN __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"), noinline))
 
+/* Stores the ROWS x NR accumulators ACC into C (adding C when accumulate); columns past n masked. */
+#define STORE_TILE(ROWS, ACC)                                                                                       \
+  if (n == NR) {                                                                                                    \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                                       \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) {                                                        \
+        float *p = c + i * ldc + 16 * v;                                                                            \
+        __m512 x = accumulate ? _mm512_add_ps(_mm512_loadu_ps(p), ACC[i][v]) : ACC[i][v];                           \
+        _mm512_storeu_ps(p, x);                                                                                     \
+      }                                                                                                             \
+    }                                                                                                               \
+  } else {                                                                                                          \
+    __mmask16 mask[NV];                                                                                             \
+    _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) {                                                          \
+      int64_t left = n - 16 * v;                                                                                    \
+      mask[v] = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);          \
+    }                                                                                                               \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                                       \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) {                                                        \
+        float *p = c + i * ldc + 16 * v;                                                                            \
+        __m512 x = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], p), ACC[i][v]) : ACC[i][v];            \
+        _mm512_mask_storeu_ps(p, mask[v], x);                                                                       \
+      }                                                                                                             \
+    }                                                                                                               \
+  }
+
 /* The body of the kernel for ROWS rows (a literal): accumulate, then store. */
 #define UKR_BODY(ROWS)                                                                                          \
   __m512 acc[ROWS][NV];                                                                                         \
@@ -39,27 +64,55 @@
     a += INFER_AVX512_MR;                                                                                       \
     b += NR;                                                                                                    \
   }                                                                                                             \
-  if (n == NR) {                                                                                                \
-    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                                   \
-      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) {                                                    \
-        float *p = c + i * ldc + 16 * v;                                                                        \
-        __m512 x = accumulate ? _mm512_add_ps(_mm512_loadu_ps(p), acc[i][v]) : acc[i][v];                       \
-        _mm512_storeu_ps(p, x);                                                                                 \
+  STORE_TILE(ROWS, acc)
+
+/* Few rows (GEMV-like: a fully connected layer at batch 1): one chain of FMAs per
+ * accumulator would wait on the FMA latency, so WAYS interleaved partial sums
+ * over k are kept and added at the end; B is prefetched ahead (it streams from
+ * DRAM or L3 once). */
+#define UKR_SPLIT_BODY(ROWS, WAYS)                                                                              \
+  __m512 acc[WAYS][ROWS][NV];                                                                                   \
+  _Pragma("GCC unroll 4") for (int w = 0; w < WAYS; w++) _Pragma("GCC unroll 4") for (int i = 0; i < ROWS; i++) \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[w][i][v] = _mm512_setzero_ps();                 \
+  int64_t k = 0;                                                                                                \
+  for (; k + WAYS <= kc; k += WAYS) {                                                                           \
+    _Pragma("GCC unroll 4") for (int w = 0; w < WAYS; w++) {                                                    \
+      _mm_prefetch((const char *)(b + 16 * NR), _MM_HINT_T0);                                                  \
+      _mm_prefetch((const char *)(b + 16 * NR + 16), _MM_HINT_T0);                                             \
+      __m512 bv[NV];                                                                                            \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);                 \
+      _Pragma("GCC unroll 4") for (int i = 0; i < ROWS; i++) {                                                  \
+        __m512 av = _mm512_set1_ps(a[i]);                                                                       \
+        _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[w][i][v] =                                     \
+            _mm512_fmadd_ps(av, bv[v], acc[w][i][v]);                                                           \
       }                                                                                                         \
+      a += INFER_AVX512_MR;                                                                                     \
+      b += NR;                                                                                                  \
     }                                                                                                           \
-  } else {                                                                                                      \
-    __mmask16 mask[NV];                                                                                         \
-    _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) {                                                      \
-      int64_t left = n - 16 * v;                                                                                \
-      mask[v] = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);     \
+  }                                                                                                             \
+  for (; k < kc; k++) {                                                                                         \
+    __m512 bv[NV];                                                                                              \
+    _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);                   \
+    _Pragma("GCC unroll 4") for (int i = 0; i < ROWS; i++) {                                                    \
+      __m512 av = _mm512_set1_ps(a[i]);                                                                         \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[0][i][v] =                                       \
+          _mm512_fmadd_ps(av, bv[v], acc[0][i][v]);                                                             \
     }                                                                                                           \
-    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                                   \
-      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) {                                                    \
-        float *p = c + i * ldc + 16 * v;                                                                        \
-        __m512 x = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], p), acc[i][v]) : acc[i][v];        \
-        _mm512_mask_storeu_ps(p, mask[v], x);                                                                   \
-      }                                                                                                         \
-    }                                                                                                           \
+    a += INFER_AVX512_MR;                                                                                       \
+    b += NR;                                                                                                    \
+  }                                                                                                             \
+  __m512 sum[ROWS][NV];                                                                                         \
+  _Pragma("GCC unroll 4") for (int i = 0; i < ROWS; i++) _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) { \
+    __m512 t = acc[0][i][v];                                                                                    \
+    _Pragma("GCC unroll 4") for (int w = 1; w < WAYS; w++) t = _mm512_add_ps(t, acc[w][i][v]);                  \
+    sum[i][v] = t;                                                                                              \
+  }                                                                                                             \
+  STORE_TILE(ROWS, sum)
+
+#define UKR_SPLIT(ROWS, WAYS)                                                                                   \
+  static AVX512_FN void ukr_##ROWS(int64_t kc, const float *restrict a, const float *restrict b,                \
+                                   float *restrict c, int64_t ldc, int64_t n, int accumulate) {                 \
+    UKR_SPLIT_BODY(ROWS, WAYS)                                                                                  \
   }
 
 #define UKR(ROWS)                                                                                               \
@@ -71,9 +124,9 @@
 typedef void (*rows_kernel)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int64_t n,
                             int accumulate);
 
-UKR(1)
-UKR(2)
-UKR(3)
+UKR_SPLIT(1, 4)
+UKR_SPLIT(2, 2)
+UKR_SPLIT(3, 2)
 UKR(4)
 UKR(5)
 UKR(6)
