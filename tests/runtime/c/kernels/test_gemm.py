@@ -445,3 +445,27 @@ def test_openblas_provider(
         a3, b2 = random(rng, 3, m, k), random(rng, k, n)
         want, tol = reference(a3, b2, act="sigmoid")
         check(lib.gemm(ctx, a3, b2, act="sigmoid", provider="openblas"), want, tol, "openblas, batched")
+
+
+# -- GEMV: one row (M = 1) or one column (N = 1) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("m", "n", "k"), [(1, 2000, 1000), (1, 37, 3), (1500, 1, 1400), (9, 1, 17)])
+@pytest.mark.parametrize(("trans_a", "trans_b"), list(itertools.product([False, True], repeat=2)))
+@pytest.mark.parametrize("threads", [1, 2])
+def test_gemv(
+    lib: GemmLib, rng: np.random.Generator, m: int, n: int, k: int, trans_a: bool, trans_b: bool, threads: int
+) -> None:
+    """The GEMV paths (no packing; N = 1 computed as its transpose) with the whole epilogue, batched too."""
+    a = random(rng, 2, k, m) if trans_a else random(rng, 2, m, k)
+    b = random(rng, 2, n, k) if trans_b else random(rng, 2, k, n)
+    bias, residual = random(rng, n), random(rng, 2, m, n)
+    leaky = {"act": "leaky_relu", "params": (0.1, 0.0)}
+    want, tol = reference(a, b, trans_a=trans_a, trans_b=trans_b, bias=bias, residual=residual, **leaky)  # type: ignore[arg-type]
+    args = {"bias": bias, "residual": residual, **leaky}
+    with lib.context(threads) as ctx:
+        got = lib.gemm(ctx, a, b, trans_a=trans_a, trans_b=trans_b, **args)  # type: ignore[arg-type]
+        check(got, want, tol, "plain")
+        want, tol = reference(a, b[0], trans_a=trans_a, trans_b=trans_b, bias=bias, residual=residual, **leaky)  # type: ignore[arg-type]
+        got = lib.gemm_packed(ctx, a, lib.pack_b(b[0], trans_b=trans_b), n, trans_a=trans_a, **args)  # type: ignore[arg-type]
+        check(got, want, tol, "packed")  # type: ignore[arg-type]
