@@ -103,6 +103,7 @@ class CompiledModel:
         *,
         threads: int = 1,
         cache_dir: str | os.PathLike[str] | None = None,
+        kernels: bool = True,
     ) -> None:
         if target not in TARGETS:
             raise InferError(f"unknown target '{target}'", hint=f"choose one of {', '.join(TARGETS)}")
@@ -113,12 +114,13 @@ class CompiledModel:
         self._interpreter = Interpreter(module)  # also the signature, for every target
         self._native = None
         if target == "c":
-            # A copy is lowered to loops and built (cached under `cache_dir`, default
-            # ~/.cache/infer); `threads` goes to the library (see runtime/c/model.h).
+            # A copy is lowered to loops and kernel calls (without `kernels`, loops only)
+            # and built (cached under `cache_dir`, default ~/.cache/infer); `threads`
+            # goes to the library (see runtime/c/model.h).
             from infer.runtime.c.build import build, lower_to_loop_level
             from infer.runtime.c.loader import CModel
 
-            lowered = lower_to_loop_level(module.clone(), optimize=False)
+            lowered = lower_to_loop_level(module.clone(), optimize=False, kernels=kernels)
             self.build = build(lowered, cache_dir=cache_dir)
             self._native = CModel(self.build.library, self.build.weights, threads)
 
@@ -163,13 +165,15 @@ def compile(
     opt_level: int | None = None,
     threads: int = 1,
     cache_dir: str | os.PathLike[str] | None = None,
+    kernels: bool = True,
 ) -> CompiledModel:
     """Imports, converts, optimizes (level `opt_level`, default 2) and prepares a
     model for `target` (`interp`: the reference interpreter; `c`: a compiled
-    library, cached under `cache_dir`, running on `threads` threads)."""
+    library, cached under `cache_dir`, running on `threads` threads, its heavy
+    ops calling the kernel library unless `kernels` is false)."""
     module = load(source)
     optimize(module, opt_level)
-    return CompiledModel(module, target, threads=threads, cache_dir=cache_dir)
+    return CompiledModel(module, target, threads=threads, cache_dir=cache_dir, kernels=kernels)
 
 
 def run(

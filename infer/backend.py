@@ -66,13 +66,17 @@ class InferBackend(Backend):
         opt_level: int | None = None,
         threads: int = 1,
         cache_dir: str | None = None,
+        kernels: bool = True,
         **kwargs: Any,
     ) -> InferRep:
         """`target`: `interp` (the reference interpreter) or `c` (compiled C, on `threads`
-        threads, cached under `cache_dir`, default ~/.cache/infer)."""
+        threads, cached under `cache_dir`, default ~/.cache/infer; `kernels`: heavy ops call
+        the kernel library)."""
         if not cls.supports_device(device):
             raise InferError(f"device '{device}' is not supported", hint="use device='CPU'")
-        return InferRep(compile(model, target=target, opt_level=opt_level, threads=threads, cache_dir=cache_dir))
+        return InferRep(
+            compile(model, target=target, opt_level=opt_level, threads=threads, cache_dir=cache_dir, kernels=kernels)
+        )
 
     @classmethod
     def run_model(cls, model: ModelProto, inputs: Any, device: str = "CPU", **kwargs: Any) -> tuple[np.ndarray, ...]:

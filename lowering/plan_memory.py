@@ -2,11 +2,13 @@
 
 On loop-level IR (memref + scf), in every function: each `memref.alloc` whose
 buffer does not leave the function (it is not returned, yielded, or passed to
-a call) and whose dynamic sizes can be computed at the function's start (from
-its arguments' dims and arithmetic on them) becomes a `memref.view` into an
-arena. Its liveness interval is the span of top-level ops (program order)
-from the alloc to its last use, through casts and reshapes; an alloc inside a
-loop is live for the whole loop.
+a call other than a kernel call: a kernel of the kernel library, declared with
+`infer.kernel_abi`, uses its memrefs during the call only) and whose dynamic
+sizes can be computed at the function's start (from its arguments' dims and
+arithmetic on them) becomes a `memref.view` into an arena. Its liveness
+interval is the span of top-level ops (program order) from the alloc to its
+last use, through casts and reshapes; an alloc inside a loop is live for the
+whole loop.
 
 Sizes may depend on dynamic dims, so the offsets are computed at run time: the
 pass declares a plan, a body-less function carrying the intervals, and calls
@@ -50,7 +52,7 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from infer.runtime.c.ctype import ctype_of
-from infer.runtime.c.emitter import ARENA_ATTR, PLAN_ATTR
+from infer.runtime.c.emitter import ARENA_ATTR, PLAN_ATTR, is_kernel_call
 
 ALIAS_OPS = (memref.CastOp, memref.CollapseShapeOp, memref.ExpandShapeOp, memref.ReinterpretCastOp)
 """Ops whose result is the same buffer as their memref operand."""
@@ -100,8 +102,8 @@ def _buffer(alloc: memref.AllocOp) -> Buffer:
                 work.append(user.results[0])
             elif isinstance(user, memref.DeallocOp):
                 deallocs.append(user)
-            elif isinstance(user, PLAIN_USES):
-                users.append(user)
+            elif isinstance(user, PLAIN_USES) or is_kernel_call(user):
+                users.append(user)  # (a kernel reads or writes its memrefs during the call only)
             elif isinstance(user, memref.ViewOp) and use.index == 0:
                 escapes = True  # a buffer carved up by hand: leave it alone
             elif any(isinstance(r.type, MemRefType) for r in user.results) or isinstance(

@@ -4,6 +4,8 @@ Composite ops (normalizations, activations with several forms, gemm,
 softmax, ...) are kept whole for the optimizer and for kernels; before a
 lowering that only knows core ops, this pass replaces each by its
 `decompose()` equivalent. The interpreter gives both forms the same results.
+Composites marked `infer.kernel` by `select-kernels` stay: their lowering is
+a kernel call.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from infer.dialects.infer.base import CompositeOp
+from infer.lowering.select_kernels import KERNEL_ATTR
 
 
 def decompose(op: CompositeOp) -> None:
@@ -46,6 +49,7 @@ class DecomposeCompositesPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         # Decompositions may build other composites; repeat until none is left.
-        while composites := [o for o in op.walk() if isinstance(o, CompositeOp)]:
+        # Ops marked for a kernel (`select-kernels`) stay whole: the kernel is the op.
+        while composites := [o for o in op.walk() if isinstance(o, CompositeOp) and KERNEL_ATTR not in o.attributes]:
             for composite in composites:
                 decompose(composite)

@@ -5,7 +5,9 @@
 
 The input is an ONNX model or textual IR at any level: `onnx` and `infer`
 modules are optimized (`-O`, default level 2) and lowered to loops first;
-loop-level IR (docs/c_target.md) is compiled as it is. Libraries are cached
+loop-level IR (docs/c_target.md) is compiled as it is. Heavy ops call the
+kernel library (`select-kernels`; `--no-kernels`: loops only, `--gemm
+openblas`: OpenBLAS's sgemm for gemms and matmuls). Libraries are cached
 under `--cache-dir` (default ~/.cache/infer): compiling the same model twice
 compiles nothing. Errors are one line on stderr, exit code 1.
 """
@@ -34,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         "--split-input-file", action="store_true", help="with --emit-c: emit each `// -----` chunk separately"
     )
     parser.add_argument("--no-plan-memory", action="store_true", help="keep intermediate buffers on the heap")
+    parser.add_argument(
+        "--no-kernels", action="store_true", help="lower every op to loops (no calls into the kernel library)"
+    )
+    parser.add_argument(
+        "--gemm", choices=["ours", "openblas"], default="ours", help="the GEMM kernel of gemms and matmuls"
+    )
     parser.add_argument("--no-outline", action="store_true", help="keep loop nests inside their function")
     parser.add_argument(
         "--unit-lines", type=int, default=None, metavar="N", help="split the C into units of about N lines (0: never)"
@@ -73,7 +81,7 @@ def compile_model(argv: Sequence[str]) -> None:
         texts = []
         for module in modules:
             try:
-                lower_to_loop_level(module, args.opt_level)
+                lower_to_loop_level(module, args.opt_level, kernels=not args.no_kernels, gemm=args.gemm)
                 if not args.no_plan_memory:
                     from infer.lowering.plan_memory import PlanMemoryPass
                     from infer.registry import load_context
@@ -98,7 +106,7 @@ def compile_model(argv: Sequence[str]) -> None:
     if not args.output:
         raise InferError("no output directory", hint="give one with -o DIR (or print the C with --emit-c)")
     module = _load(args.model)
-    lower_to_loop_level(module, args.opt_level)
+    lower_to_loop_level(module, args.opt_level, kernels=not args.no_kernels, gemm=args.gemm)
     result = build(
         module,
         out_dir=args.output,

@@ -72,6 +72,9 @@ def run(argv: Sequence[str]) -> None:
         help="where to run: the reference interpreter, or compiled C (default: interp)",
     )
     parser.add_argument("--threads", type=int, default=1, help="threads of the C target (default 1)")
+    parser.add_argument(
+        "--no-kernels", action="store_true", help="C target: loops only, no calls into the kernel library"
+    )
     parser.add_argument("--cache-dir", help="where the C target caches compiled models (default ~/.cache/infer)")
     parser.add_argument(
         "--shape",
@@ -86,7 +89,13 @@ def run(argv: Sequence[str]) -> None:
     import infer
 
     try:
-        model = infer.compile(args.model, target=args.target, threads=args.threads, cache_dir=args.cache_dir)
+        model = infer.compile(
+            args.model,
+            target=args.target,
+            threads=args.threads,
+            cache_dir=args.cache_dir,
+            kernels=not args.no_kernels,
+        )
     except InferError as e:
         raise e.with_context(file=args.model) from None
     if args.inputs:

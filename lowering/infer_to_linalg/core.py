@@ -66,6 +66,7 @@ from infer.lowering.infer_to_linalg.scalar import Scalar
 LowerFn = Callable[["Lowering"], "SSAValue | Sequence[SSAValue]"]
 
 _LOWERINGS: dict[type[Operation], LowerFn] = {}
+_KERNEL_LOWERINGS: dict[str, LowerFn] = {}
 
 
 def lowering(*op_classes: type[Operation]) -> Callable[[LowerFn], LowerFn]:
@@ -76,6 +77,20 @@ def lowering(*op_classes: type[Operation]) -> Callable[[LowerFn], LowerFn]:
             if op_class in _LOWERINGS:
                 raise ValueError(f"{op_class.name} has two lowerings to linalg")  # type: ignore[attr-defined]
             _LOWERINGS[op_class] = fn
+        return fn
+
+    return register
+
+
+def kernel_lowering(*kernels: str) -> Callable[[LowerFn], LowerFn]:
+    """Registers the lowering of ops marked `infer.kernel = "<kernel>"` by
+    `select-kernels`: it takes precedence over the op's own lowering."""
+
+    def register(fn: LowerFn) -> LowerFn:
+        for kernel in kernels:
+            if kernel in _KERNEL_LOWERINGS:
+                raise ValueError(f"kernel {kernel} has two lowerings")
+            _KERNEL_LOWERINGS[kernel] = fn
         return fn
 
     return register
@@ -95,6 +110,26 @@ def _load_lowerings() -> None:
 def find_lowering(op_class: type[Operation]) -> LowerFn | None:
     _load_lowerings()
     return _LOWERINGS.get(op_class)
+
+
+def find_kernel_lowering(op: Operation) -> LowerFn | None:
+    """The kernel lowering of an op marked by `select-kernels`, or None for an unmarked op."""
+    from infer.lowering.select_kernels import KERNEL_ATTR
+
+    mark = op.attributes.get(KERNEL_ATTR)
+    if mark is None:
+        return None
+    _load_lowerings()
+    kernel = mark.data if isinstance(mark, StringAttr) else str(mark)
+    fn = _KERNEL_LOWERINGS.get(kernel)
+    if fn is None:
+        raise UnsupportedError(
+            f"marked {KERNEL_ATTR} = {kernel!r}, a kernel without a lowering",
+            node=node_name(op),
+            op=op.name,
+            hint=f"kernels: {', '.join(sorted(_KERNEL_LOWERINGS))}",
+        )
+    return fn
 
 
 def supported_ops() -> list[str]:
@@ -553,6 +588,10 @@ class FunctionLowering:
         function.function_type = func.FunctionType.from_lists([a.type for a in self.block.args], outputs)  # type: ignore[attr-defined]
 
     def _lower_op(self, op: Operation) -> None:
+        kernel = find_kernel_lowering(op)
+        if kernel is not None:
+            self._lower_with(op, kernel)
+            return
         if isinstance(op, CompositeOp):
             raise UnsupportedError(
                 "composite op cannot be lowered to linalg directly",
@@ -574,6 +613,9 @@ class FunctionLowering:
                 op=op.name,
                 hint="see infer.lowering.infer_to_linalg.supported_ops()",
             )
+        self._lower_with(op, fn)
+
+    def _lower_with(self, op: Operation, fn: LowerFn) -> None:
         lowering_ = Lowering(op, self)
         try:
             produced = fn(lowering_)

@@ -32,6 +32,7 @@ from xdsl.dialects.builtin import (
     MemRefType,
     ModuleOp,
     NoneAttr,
+    StringAttr,
 )
 from xdsl.ir import Attribute, Block, Operation, OpResult, SSAValue
 
@@ -43,6 +44,17 @@ PLAN_ATTR = "infer.plan_intervals"
 """On a body-less function declared by `plan-memory`: the liveness intervals of its buffers."""
 ARENA_ATTR = "infer.arena"
 """On the `memref.alloc` of an arena: the symbol of the plan that sizes it."""
+KERNEL_ATTR = "infer.kernel"
+"""On a body-less function declared for a kernel call: the kernel (the C function `infer_<kernel>`)."""
+KERNEL_ABI_ATTR = "infer.kernel_abi"
+"""On a kernel's declaration: its C arguments after the model context, each `in` (a memref it reads),
+`out` (a memref it writes), `value` (a scalar), taking the call's operands in order, or `null`."""
+PACK_ATTR = "infer.pack"
+"""On a constant `memref.global`: the packer (`infer_pack_<packer>`) that prepacks it at create."""
+PACK_SIZE_PARAMS_ATTR = "infer.pack_size_params"
+"""With `infer.pack`: the arguments of `infer_pack_<packer>_size` (the packed bytes)."""
+PACK_PARAMS_ATTR = "infer.pack_params"
+"""With `infer.pack`: the arguments of `infer_pack_<packer>` between the data and the buffer."""
 
 DEFAULT_UNIT_LINES = 1500
 """Programs longer than this are split into units of about this many lines (ResNet-50, 3,000
@@ -561,6 +573,16 @@ class KernelText:
 # --------------------------------------------------------------------------- the program
 
 
+@dataclass(frozen=True)
+class PackInfo:
+    """How a global is prepacked when the model is created: `infer_pack_<packer>_size(size_params)`
+    bytes (64-byte aligned), filled by `infer_pack_<packer>(data, params, buffer)`."""
+
+    packer: str
+    size_params: tuple[int, ...]
+    params: tuple[int, ...]
+
+
 @dataclass
 class GlobalEntry:
     """One `memref.global`: where its bytes go in the weights blob."""
@@ -575,6 +597,8 @@ class GlobalEntry:
     alignment: int
     offset: int = 0
     """Filled in when the blob is laid out."""
+    pack: PackInfo | None = None
+    """Prepacked at create by a packer of the kernel library (`infer.pack`)."""
 
     @property
     def nbytes(self) -> int:
@@ -645,6 +669,8 @@ class ProgramEmitter:
         self.globals: dict[str, GlobalEntry] = {}
         self.plans: dict[str, PlanEntry] = {}
         self.entry: func.FuncOp | None = None
+        self.kernel_calls: set[str] = set()
+        """The kernels of the kernel library the program calls (`infer_<kernel>`)."""
 
     # symbols --------------------------------------------------------------
 
@@ -682,6 +708,8 @@ class ProgramEmitter:
                     funcs.append(op)
                 elif PLAN_ATTR in op.attributes:
                     self.plans[op.sym_name.data] = plan_entry_of(op)
+                elif KERNEL_ABI_ATTR in op.attributes:
+                    kernel_abi_of(op)  # checked here; calls are emitted as C calls of the kernel
                 else:
                     raise emit_error(op, f"function @{op.sym_name.data} is declared without a body")
             else:
@@ -739,6 +767,41 @@ class ProgramEmitter:
         prototype = f"int {c_name}({', '.join(params)})"
         text = f"/* func @{f.sym_name.data} */\nstatic {prototype} {{\n{body.out.text()}\n}}"
         self.functions.append((f"static {prototype};", text))
+
+
+KERNEL_ROLES = ("in", "out", "value", "null")
+
+
+def kernel_abi_of(op: func.FuncOp) -> tuple[str, list[str]]:
+    """The kernel and the C argument roles of a kernel declaration (`infer.kernel`,
+    `infer.kernel_abi`), checked against its operand types."""
+    kernel = op.attributes.get(KERNEL_ATTR)
+    abi = op.attributes.get(KERNEL_ABI_ATTR)
+    if not isinstance(kernel, StringAttr) or not re.fullmatch(r"\w+", kernel.data):
+        raise emit_error(op, f'a kernel declaration needs {KERNEL_ATTR} = "<kernel>" (a C identifier)')
+    if not isinstance(abi, ArrayAttr) or not all(isinstance(a, StringAttr) and a.data in KERNEL_ROLES for a in abi):
+        raise emit_error(op, f"{KERNEL_ABI_ATTR} must be an array of {', '.join(map(repr, KERNEL_ROLES))}")
+    roles = [a.data for a in abi]  # type: ignore[attr-defined]
+    inputs = op.function_type.inputs.data
+    taking = [r for r in roles if r != "null"]
+    if len(taking) != len(inputs) or op.function_type.outputs.data:
+        raise emit_error(
+            op, f"{KERNEL_ABI_ATTR} takes {len(taking)} operands and no results; the type is {op.function_type}"
+        )
+    for role, t in zip(taking, inputs, strict=True):
+        if (role == "value") == isinstance(t, MemRefType):
+            raise emit_error(op, f"a '{role}' argument of type {t}")
+    return kernel.data, roles
+
+
+def is_kernel_call(op: Operation) -> bool:
+    """A `func.call` of a kernel declaration (one carrying `infer.kernel_abi`)."""
+    if not isinstance(op, func.CallOp):
+        return False
+    from xdsl.traits import SymbolTable
+
+    callee = SymbolTable.lookup_symbol(op, op.callee)
+    return callee is not None and KERNEL_ABI_ATTR in callee.attributes
 
 
 def plan_entry_of(op: func.FuncOp) -> PlanEntry:

@@ -1,12 +1,17 @@
 /* infer_rt.c: the run time of a compiled model (compiled with the generated code).
  *
  * Weights: weights.bin is mmapped read-only; a splat is stored as one element
- * and filled into a buffer at create; a mutable global gets its own copy.
+ * and filled into a buffer at create; a mutable global gets its own copy; a
+ * global marked for a kernel's packer is packed at create into a buffer of its
+ * own (and its unpacked pages are given back).
  * Inputs are checked against the signature tables before anything runs.
  * Intermediate buffers live in arenas planned at run time (infer_rt_plan);
  * outputs in buffers the model keeps until the next run; any other allocation
  * of a run is freed at its end, whatever path the run took.
  */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* madvise */
+#endif
 #include "infer_rt.h"
 
 #include <errno.h>
@@ -277,11 +282,65 @@ static int load_blob(infer_model *m, const char *path) {
   return INFER_OK;
 }
 
+/* Fills `data` with a global's elements (a splat repeated, zeros if uninitialized). */
+static void fill_global(const infer_global_info *g, const char *stored, char *data) {
+  if (g->flags & INFER_GLOBAL_UNINITIALIZED || g->stored == 0) {
+    memset(data, 0, g->bytes);
+  } else if (g->flags & INFER_GLOBAL_SPLAT) {
+    for (uint64_t i = 0; i < g->bytes; i += g->stored)
+      memcpy(data + i, stored, g->stored);
+  } else {
+    memcpy(data, stored, g->bytes);
+  }
+}
+
+/* Packs global k for its kernel into a buffer the model owns. The unpacked
+ * elements are read once: a splat is expanded into a temporary buffer, and the
+ * pages of the mapped blob they came from are given back to the kernel. */
+static int pack_global(infer_model *m, int32_t k, const char *stored) {
+  const infer_global_info *g = &m->info->globals[k];
+  const void *data = stored;
+  char *expanded = NULL;
+  if ((g->flags & INFER_GLOBAL_SPLAT) || g->stored != g->bytes) {
+    expanded = aligned_alloc64((int64_t)g->bytes);
+    if (!expanded)
+      return create_fail(INFER_ERR_MEMORY, "out of memory for global %s (%llu bytes)", g->name,
+                         (unsigned long long)g->bytes);
+    fill_global(g, stored, expanded);
+    data = expanded;
+  }
+  int64_t size = g->pack_size();
+  void *packed = size > 0 ? aligned_alloc64(size) : NULL;
+  if (!packed) {
+    free(expanded);
+    return create_fail(INFER_ERR_MEMORY, "out of memory for the packed global %s (%lld bytes)", g->name,
+                       (long long)size);
+  }
+  g->pack(data, packed);
+  free(expanded);
+  m->owned[k] = packed;
+  m->globals[k] = packed;
+  if (m->blob_mapped && data == stored && g->bytes > 0) {
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t begin = ((uintptr_t)stored + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+    uintptr_t end = ((uintptr_t)stored + g->bytes) / (uintptr_t)page * (uintptr_t)page;
+    if (page > 0 && end > begin) /* whole pages of this global only; the file keeps them */
+      madvise((void *)begin, end - begin, MADV_DONTNEED);
+  }
+  return INFER_OK;
+}
+
 static int init_globals(infer_model *m) {
   const infer_model_info *info = m->info;
   for (int32_t k = 0; k < info->num_globals; k++) {
     const infer_global_info *g = &info->globals[k];
     const char *stored = m->blob ? (const char *)m->blob + g->offset : NULL;
+    if (g->pack) {
+      int status = pack_global(m, k, stored);
+      if (status != INFER_OK)
+        return status;
+      continue;
+    }
     if ((g->flags & INFER_GLOBAL_CONSTANT) && !(g->flags & INFER_GLOBAL_SPLAT) && g->stored == g->bytes) {
       m->globals[k] = (void *)stored;
       continue;
@@ -292,14 +351,7 @@ static int init_globals(infer_model *m) {
                          (unsigned long long)g->bytes);
     m->owned[k] = data;
     m->globals[k] = data;
-    if (g->flags & INFER_GLOBAL_UNINITIALIZED || g->stored == 0) {
-      memset(data, 0, g->bytes);
-    } else if (g->flags & INFER_GLOBAL_SPLAT) {
-      for (uint64_t i = 0; i < g->bytes; i += g->stored)
-        memcpy(data + i, stored, g->stored);
-    } else {
-      memcpy(data, stored, g->bytes);
-    }
+    fill_global(g, stored, data);
   }
   return INFER_OK;
 }

@@ -46,6 +46,11 @@ typedef struct {
   uint64_t stored; /* in the blob: bytes, one element for a splat, 0 if uninitialized */
   uint32_t flags;
   uint32_t align;
+  /* A global prepacked for a kernel (`infer.pack`; NULL otherwise): at create, its
+   * elements are packed into a 64-byte aligned buffer of pack_size() bytes, which
+   * is what ctx->globals[k] then points to (only kernels read it). */
+  int64_t (*pack_size)(void);
+  void (*pack)(const void *data, void *packed);
 } infer_global_info;
 
 typedef struct {

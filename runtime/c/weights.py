@@ -13,6 +13,8 @@ Layout of `weights.bin` (little-endian):
                          own alignment when larger): all its elements, or one element
                          for a splat (filled at load), nothing if uninitialized
 
+A global marked `infer.pack` is stored as it is (its elements) and packed by
+the runtime when the model is created; the packing is part of the key.
 Booleans are stored as one byte, 0 or 1. Nothing in the blob is parsed by
 Python on the way: the bytes come straight from the dense attributes.
 """
@@ -20,17 +22,25 @@ Python on the way: the bytes come straight from the dense attributes.
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from xdsl.dialects import memref
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, MemRefType, UnitAttr
+from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, MemRefType, StringAttr, UnitAttr
 
 from infer.diagnostics import UnsupportedError
 from infer.runtime.c.ctype import ctype_of
-from infer.runtime.c.emitter import GlobalEntry, emit_error
+from infer.runtime.c.emitter import (
+    PACK_ATTR,
+    PACK_PARAMS_ATTR,
+    PACK_SIZE_PARAMS_ATTR,
+    GlobalEntry,
+    PackInfo,
+    emit_error,
+)
 
 MAGIC = b"INFERWB1"
 VERSION = 1
@@ -77,7 +87,31 @@ def global_entry_of(op: memref.GlobalOp, index: int) -> GlobalEntry:
     else:
         raise emit_error(op, f"initial value {type(value).__name__} is not supported")
     alignment = max(ALIGN, op.alignment.value.data if op.alignment is not None else 0)
-    return GlobalEntry(op.sym_name.data, index, elem, shape, data, op.constant is not None, alignment)
+    pack = pack_info_of(op)
+    if pack is not None and (op.constant is None or data is None or elem.name != "float"):
+        raise emit_error(op, f"only initialized f32 constants can be prepacked ({PACK_ATTR})")
+    return GlobalEntry(op.sym_name.data, index, elem, shape, data, op.constant is not None, alignment, pack=pack)
+
+
+def pack_info_of(op: memref.GlobalOp) -> PackInfo | None:
+    """The packing a global is marked for (`infer.pack` and its parameters), or None."""
+    packer = op.attributes.get(PACK_ATTR)
+    if packer is None:
+        return None
+    size_params = op.attributes.get(PACK_SIZE_PARAMS_ATTR)
+    params = op.attributes.get(PACK_PARAMS_ATTR)
+    if (
+        not isinstance(packer, StringAttr)
+        or not re.fullmatch(r"\w+", packer.data)
+        or not isinstance(size_params, DenseArrayBase)
+        or not isinstance(params, DenseArrayBase)
+    ):
+        raise emit_error(
+            op, f"{PACK_ATTR} needs a packer name and the arrays {PACK_SIZE_PARAMS_ATTR} and {PACK_PARAMS_ATTR}"
+        )
+    return PackInfo(
+        packer.data, tuple(int(v) for v in size_params.get_values()), tuple(int(v) for v in params.get_values())
+    )
 
 
 def layout(entries: Sequence[GlobalEntry]) -> tuple[int, int]:
@@ -91,6 +125,8 @@ def layout(entries: Sequence[GlobalEntry]) -> tuple[int, int]:
         offset += len(stored)
         digest.update(struct.pack("<QQQ", entry.offset, len(stored), entry.nbytes))
         digest.update(stored)
+        if entry.pack is not None:
+            digest.update(repr(entry.pack).encode())
     key = int.from_bytes(digest.digest(), "little") or 1
     return offset, key
 

@@ -5,7 +5,9 @@ a memref argument is its data pointer followed by its dynamic dims, a result
 is an out-pointer (`T **outK` and `int64_t *outK_dJ` for a memref), and the
 return value is 0 or an error code. A call to a plan declared by `plan-memory`
 (`@__infer_plan_*`, carrying `infer.plan_intervals`) becomes a call into the
-runtime's planner, which returns the arena size and one offset per buffer.
+runtime's planner, which returns the arena size and one offset per buffer. A
+call to a kernel declaration (`infer.kernel_abi`) becomes a call into the
+kernel library, `infer_<kernel>(ctx, ...)`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from __future__ import annotations
 from xdsl.dialects import func
 from xdsl.dialects.builtin import MemRefType
 
-from infer.runtime.c.emitter import ARENA_ATTR, PLAN_ATTR, BodyEmitter, Memref, memref_type
+from infer.runtime.c.emitter import (
+    ARENA_ATTR,
+    KERNEL_ABI_ATTR,
+    PLAN_ATTR,
+    BodyEmitter,
+    Memref,
+    emit_error,
+    kernel_abi_of,
+    memref_type,
+)
 from infer.runtime.c.rules import rule
 
 
@@ -38,6 +49,9 @@ def call(op: func.CallOp, fe: BodyEmitter) -> None:
     if PLAN_ATTR in callee.attributes:
         plan(op, fe)
         return
+    if KERNEL_ABI_ATTR in callee.attributes:
+        kernel_call(op, callee, fe)
+        return
     args = [fe.use_ctx()]
     for value, param_type in zip(op.arguments, callee.function_type.inputs.data):
         held = fe.get(value)
@@ -60,6 +74,32 @@ def call(op: func.CallOp, fe: BodyEmitter) -> None:
             args.append(f"&{held}")
         fe.bind(result, held)
     fe.try_(f"{fe.program.function_names[callee.sym_name.data]}({', '.join(args)})")
+
+
+def kernel_call(op: func.CallOp, callee: func.FuncOp, fe: BodyEmitter) -> None:
+    """A call of the kernel library (docs/kernels.md): `infer_<kernel>(ctx, ...)` with the
+    arguments its declaration's `infer.kernel_abi` lists: a memref passes its data
+    pointer (the kernel takes every size as a value), `null` a NULL pointer; the
+    kernel returns a status."""
+    kernel, roles = kernel_abi_of(callee)
+    operands = iter(op.arguments)
+    args = [fe.use_ctx()]
+    for role in roles:
+        if role == "null":
+            args.append("NULL")
+            continue
+        held = fe.get(next(operands))
+        if role == "value":
+            assert isinstance(held, str)
+            args.append(held)
+            continue
+        if not isinstance(held, Memref):
+            raise emit_error(op, f"a scalar passed as the kernel's '{role}' memref")
+        if role == "out":
+            fe.mark_written(held, op)
+        args.append(held.ptr)
+    fe.program.kernel_calls.add(kernel)
+    fe.try_(f"infer_{kernel}({', '.join(args)})")
 
 
 def plan(op: func.CallOp, fe: BodyEmitter) -> None:

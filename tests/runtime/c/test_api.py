@@ -85,6 +85,7 @@ def test_infer_compile(tmp_path: Path, cache: str, capsys: pytest.CaptureFixture
     second = capsys.readouterr().out
     assert "compiled in" in first and second.strip().endswith("(cached)")
     assert sorted(p.name for p in out.iterdir()) == [
+        "infer_kernels.h",
         "infer_rt.c",
         "infer_rt.h",
         "libmodel.so",

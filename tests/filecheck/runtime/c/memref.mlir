@@ -70,8 +70,8 @@ func.func @main_graph(%x: memref<?x3xf32>) -> memref<?xf32> {
 // CHECK:         const float *w = (const float *)ctx->globals[0];
 // CHECK:         w[i]
 // CHECK:       static const infer_global_info globals[] = {
-// CHECK-NEXT:    {"w", 64u, 16u, 16u, 1, 64},
-// CHECK-NEXT:    {"s", 128u, 4096u, 4u, 3, 64},
+// CHECK-NEXT:    {"w", 64u, 16u, 16u, 1, 64, NULL, NULL},
+// CHECK-NEXT:    {"s", 128u, 4096u, 4u, 3, 64, NULL, NULL},
 "memref.global"() <{sym_name = "w", sym_visibility = "private", type = memref<4xf32>, initial_value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>, constant}> : () -> ()
 "memref.global"() <{sym_name = "s", sym_visibility = "private", type = memref<1024xf32>, initial_value = dense<0.5> : tensor<1024xf32>, constant}> : () -> ()
 func.func @main_graph(%x: memref<4xf32>) -> memref<4xf32> {
