@@ -230,12 +230,18 @@ static void gemm_block(gemm_job *job, int64_t b, int64_t m0, int64_t m1, int64_t
   const int64_t KC = arch->kc;
   const int64_t MC = min64(arch->mc, round_up(m1 - m0, MR));
   const int64_t NC = min64(arch->nc, round_up(n1 - n0, NR));
+  /* A plain row-major A is read in place by the micro-kernel when it has a way to (no packing),
+   * unless its rows are a multiple of 4 KB apart: the mr rows a tile reads would then all fall in
+   * one set of the L1 cache and evict each other (packing makes them contiguous). */
+  const int direct_a = p->a.kind == INFER_OPERAND_PLAIN && !p->a.trans && arch->kernel_direct_a != NULL &&
+                       (p->a.ld * (int64_t)sizeof(float)) % 4096 != 0;
+  const int pack_a = p->a.kind != INFER_OPERAND_PACKED && !direct_a;
   float *abuf = NULL, *bbuf = NULL;
-  if (p->a.kind != INFER_OPERAND_PACKED)
+  if (pack_a)
     abuf = infer_scratch(INFER_SCRATCH_GEMM_A, (size_t)(MC * min64(KC, K)) * sizeof(float));
   if (p->b.kind != INFER_OPERAND_PACKED)
     bbuf = infer_scratch(INFER_SCRATCH_GEMM_B, (size_t)(NC * min64(KC, K)) * sizeof(float));
-  if ((p->a.kind != INFER_OPERAND_PACKED && !abuf) || (p->b.kind != INFER_OPERAND_PACKED && !bbuf)) {
+  if ((pack_a && !abuf) || (p->b.kind != INFER_OPERAND_PACKED && !bbuf)) {
     __atomic_store_n(&job->status, INFER_ERR_MEMORY, __ATOMIC_RELAXED);
     return;
   }
@@ -247,13 +253,18 @@ static void gemm_block(gemm_job *job, int64_t b, int64_t m0, int64_t m1, int64_t
       const float *bp = operand_panels(&p->b, INFER_GEMM_B, b, p->N, jc, nc, pc, kc, (int32_t)NR, bbuf);
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = min64(MC, m1 - ic);
-        const float *ap = operand_panels(&p->a, INFER_GEMM_A, b, p->M, ic, mc, pc, kc, (int32_t)MR, abuf);
+        const int64_t lda = p->a.ld;
+        const float *ap = direct_a ? p->a.data + b * p->a.stride + ic * lda + pc
+                                   : operand_panels(&p->a, INFER_GEMM_A, b, p->M, ic, mc, pc, kc, (int32_t)MR, abuf);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t nr = min64(NR, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = min64(MR, mc - ir);
             float *ct = c + (ic + ir) * p->ldc + jc + jr;
-            arch->kernel(kc, ap + ir * kc, bp + jr * kc, ct, p->ldc, mr, nr, pc > 0);
+            if (direct_a)
+              arch->kernel_direct_a(kc, ap + ir * lda, lda, bp + jr * kc, ct, p->ldc, mr, nr, pc > 0);
+            else
+              arch->kernel(kc, ap + ir * kc, bp + jr * kc, ct, p->ldc, mr, nr, pc > 0);
             if (last && epilogue)
               infer_epilogue_apply(&ep, ct, p->ldc, ic + ir, jc + jr, mr, nr);
           }

@@ -47,7 +47,7 @@
   }
 
 /* The body of the kernel for ROWS rows (a literal): accumulate, then store. */
-#define UKR_BODY(ROWS)                                                                                          \
+#define UKR_BODY(ROWS, A_ELEM, A_STEP)                                                                                        \
   __m512 acc[ROWS][NV];                                                                                         \
   _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                                     \
     _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);                                                    \
@@ -58,10 +58,10 @@
     __m512 bv[NV];                                                                                              \
     _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);                   \
     _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                                   \
-      __m512 av = _mm512_set1_ps(a[i]);                                                                         \
+      __m512 av = _mm512_set1_ps(A_ELEM(i));                                                                         \
       _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);   \
     }                                                                                                           \
-    a += INFER_AVX512_MR;                                                                                       \
+    a += A_STEP;                                                                                                \
     b += NR;                                                                                                    \
   }                                                                                                             \
   STORE_TILE(ROWS, acc)
@@ -70,7 +70,7 @@
  * accumulator would wait on the FMA latency, so WAYS interleaved partial sums
  * over k are kept and added at the end; B is prefetched ahead (it streams from
  * DRAM or L3 once). */
-#define UKR_SPLIT_BODY(ROWS, WAYS)                                                                              \
+#define UKR_SPLIT_BODY(ROWS, WAYS, A_ELEM, A_STEP)                                                                              \
   __m512 acc[WAYS][ROWS][NV];                                                                                   \
   _Pragma("GCC unroll 4") for (int w = 0; w < WAYS; w++) _Pragma("GCC unroll 4") for (int i = 0; i < ROWS; i++) \
       _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[w][i][v] = _mm512_setzero_ps();                 \
@@ -82,11 +82,11 @@
       __m512 bv[NV];                                                                                            \
       _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);                 \
       _Pragma("GCC unroll 4") for (int i = 0; i < ROWS; i++) {                                                  \
-        __m512 av = _mm512_set1_ps(a[i]);                                                                       \
+        __m512 av = _mm512_set1_ps(A_ELEM(i));                                                                       \
         _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[w][i][v] =                                     \
             _mm512_fmadd_ps(av, bv[v], acc[w][i][v]);                                                           \
       }                                                                                                         \
-      a += INFER_AVX512_MR;                                                                                     \
+      a += A_STEP;                                                                                              \
       b += NR;                                                                                                  \
     }                                                                                                           \
   }                                                                                                             \
@@ -94,11 +94,11 @@
     __m512 bv[NV];                                                                                              \
     _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);                   \
     _Pragma("GCC unroll 4") for (int i = 0; i < ROWS; i++) {                                                    \
-      __m512 av = _mm512_set1_ps(a[i]);                                                                         \
+      __m512 av = _mm512_set1_ps(A_ELEM(i));                                                                         \
       _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[0][i][v] =                                       \
           _mm512_fmadd_ps(av, bv[v], acc[0][i][v]);                                                             \
     }                                                                                                           \
-    a += INFER_AVX512_MR;                                                                                       \
+    a += A_STEP;                                                                                                \
     b += NR;                                                                                                    \
   }                                                                                                             \
   __m512 sum[ROWS][NV];                                                                                         \
@@ -109,17 +109,32 @@
   }                                                                                                             \
   STORE_TILE(ROWS, sum)
 
+/* A packed (a[k * MR + i]) or read in place from a row-major A (a[i * lda + k]). */
+#define PACKED_A(i) a[i]
+#define DIRECT_A(i) a[(i) * lda]
+
 #define UKR_SPLIT(ROWS, WAYS)                                                                                   \
   static AVX512_FN void ukr_##ROWS(int64_t kc, const float *restrict a, const float *restrict b,                \
                                    float *restrict c, int64_t ldc, int64_t n, int accumulate) {                 \
-    UKR_SPLIT_BODY(ROWS, WAYS)                                                                                  \
+    UKR_SPLIT_BODY(ROWS, WAYS, PACKED_A, INFER_AVX512_MR)                                                       \
+  }                                                                                                             \
+  static AVX512_FN void direct_##ROWS(int64_t kc, const float *restrict a, int64_t lda, const float *restrict b, \
+                                      float *restrict c, int64_t ldc, int64_t n, int accumulate) {              \
+    UKR_SPLIT_BODY(ROWS, WAYS, DIRECT_A, 1)                                                                     \
   }
 
 #define UKR(ROWS)                                                                                               \
   static AVX512_FN void ukr_##ROWS(int64_t kc, const float *restrict a, const float *restrict b,                \
                                    float *restrict c, int64_t ldc, int64_t n, int accumulate) {                 \
-    UKR_BODY(ROWS)                                                                                              \
+    UKR_BODY(ROWS, PACKED_A, INFER_AVX512_MR)                                                                   \
+  }                                                                                                             \
+  static AVX512_FN void direct_##ROWS(int64_t kc, const float *restrict a, int64_t lda, const float *restrict b, \
+                                      float *restrict c, int64_t ldc, int64_t n, int accumulate) {              \
+    UKR_BODY(ROWS, DIRECT_A, 1)                                                                                 \
   }
+
+typedef void (*direct_kernel)(int64_t kc, const float *a, int64_t lda, const float *b, float *c, int64_t ldc,
+                              int64_t n, int accumulate);
 
 typedef void (*rows_kernel)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int64_t n,
                             int accumulate);
@@ -156,10 +171,26 @@ static const rows_kernel by_rows[INFER_AVX512_MR] = {
 #endif
 };
 
+static const direct_kernel direct_by_rows[INFER_AVX512_MR] = {
+    direct_1, direct_2, direct_3, direct_4,  direct_5,  direct_6,  direct_7, direct_8,
+#if INFER_AVX512_MR > 8
+    direct_9, direct_10, direct_11, direct_12,
+#endif
+#if INFER_AVX512_MR > 12
+    direct_13, direct_14,
+#endif
+};
+
 static void ukernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int64_t m, int64_t n,
                     int accumulate) {
   if (m > 0 && n > 0)
     by_rows[m - 1](kc, a, b, c, ldc, n, accumulate);
+}
+
+static void ukernel_direct(int64_t kc, const float *a, int64_t lda, const float *b, float *c, int64_t ldc, int64_t m,
+                           int64_t n, int accumulate) {
+  if (m > 0 && n > 0)
+    direct_by_rows[m - 1](kc, a, lda, b, c, ldc, n, accumulate);
 }
 
 #define STRINGIFY_(x) #x
@@ -174,6 +205,7 @@ const infer_gemm_arch infer_gemm_arch_avx512 = {
     .mc = INFER_AVX512_MR * 24,
     .nc = 32 * 128,
     .kernel = ukernel,
+    .kernel_direct_a = ukernel_direct,
 };
 
 #else /* not x86-64 gcc: no AVX-512 kernel (infer_gemm_arch_get never returns it) */

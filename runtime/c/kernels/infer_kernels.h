@@ -186,6 +186,10 @@ enum { INFER_ISA_GENERIC = 0, INFER_ISA_AVX2 = 1, INFER_ISA_AVX512 = 2, INFER_IS
  * kc x nr B panel (m <= mr, n <= nr; only that corner of C is written). */
 typedef void (*infer_gemm_ukernel)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int64_t m,
                                    int64_t n, int accumulate);
+/* The same with A read in place from a row-major matrix: row r's k-th element at
+ * a[r * lda + k] (a at the block's first row and k), instead of a packed panel. */
+typedef void (*infer_gemm_ukernel_direct_a)(int64_t kc, const float *a, int64_t lda, const float *b, float *c,
+                                            int64_t ldc, int64_t m, int64_t n, int accumulate);
 
 typedef struct {
   const char *name; /* "avx512 14x32", ... */
@@ -194,6 +198,7 @@ typedef struct {
   int32_t kc;       /* K block (A and B panels of one block: L1 / L2) */
   int32_t mc, nc;   /* rows of A per L2 block, columns of B per L3 block (multiples of mr, nr) */
   infer_gemm_ukernel kernel;
+  infer_gemm_ukernel_direct_a kernel_direct_a; /* NULL where A is always packed */
 } infer_gemm_arch;
 
 /* The micro-kernel for `isa` (INFER_ISA_AUTO: the best this CPU runs, or the

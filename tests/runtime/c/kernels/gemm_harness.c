@@ -191,7 +191,8 @@ static void pack_callback(void *arg, int64_t b, int64_t r0, int64_t rows, int64_
   infer_gemm_pack_panels(s->data + b * s->stride, s->ld, x_trans, r0, rows, k0, kc, width, dst);
 }
 
-/* The micro-kernel for `isa` with its blocking replaced where `blocking` (kc, mc, nc) is not 0 (for tuning). */
+/* The micro-kernel for `isa` with its blocking replaced where `blocking` (kc, mc, nc) is not 0, and
+ * without reading A in place when blocking[3] < 0 (for tuning and tests). */
 static const infer_gemm_arch *arch_with(int isa, const int32_t *blocking, infer_gemm_arch *copy) {
   const infer_gemm_arch *arch = infer_gemm_arch_get(isa);
   if (!arch || !blocking)
@@ -203,6 +204,8 @@ static const infer_gemm_arch *arch_with(int isa, const int32_t *blocking, infer_
     copy->mc = blocking[1];
   if (blocking[2])
     copy->nc = blocking[2];
+  if (blocking[3] < 0) /* always pack A */
+    copy->kernel_direct_a = NULL;
   return copy;
 }
 

@@ -295,8 +295,9 @@ class GemmLib:
     def pack(
         self, isa: int, side: int, x: np.ndarray, trans: bool, rows: int, k: int, blocking: Sequence[int] | None = None
     ) -> np.ndarray:
-        """infer_gemm_pack for micro-kernel `isa` (with blocking (kc, mc, nc) where not 0)."""
-        block = None if blocking is None else (ctypes.c_int32 * 3)(*blocking)
+        """infer_gemm_pack for micro-kernel `isa` (with blocking (kc, mc, nc[, -1: never read A in place])
+        where not 0)."""
+        block = None if blocking is None else (ctypes.c_int32 * 4)(*blocking, *[0] * (4 - len(blocking)))
         size = self.lib.h_pack_size(isa, block, side, rows, k)
         assert size > 0
         packed = aligned_bytes(size)
@@ -323,7 +324,8 @@ class GemmLib:
         packed: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
         out: np.ndarray | None = None,
     ) -> np.ndarray:
-        """infer_gemm_run with micro-kernel `isa` (blocking (kc, mc, nc) where not 0) and operands plain,
+        """infer_gemm_run with micro-kernel `isa` (blocking (kc, mc, nc[, -1: never read A in place]) where
+        not 0) and operands plain,
         prepacked (2-D only; `packed` gives them packed already) or packed by a callback."""
         batch, (m, k), (_, n) = _batch_shapes(a, b, trans_a, trans_b)
         a3, sa = _as3(a)
@@ -346,7 +348,7 @@ class GemmLib:
         floats = (ctypes.c_float * 2)(*params)
         if residual is not None:
             residual = np.ascontiguousarray(residual, np.float32).reshape(batch, m, n)
-        block = None if blocking is None else (ctypes.c_int32 * 3)(*blocking)
+        block = None if blocking is None else (ctypes.c_int32 * 4)(*blocking, *[0] * (4 - len(blocking)))
         status = self.lib.h_gemm_run(
             ctx,
             isa,
