@@ -17,7 +17,7 @@
  *   base + c * plane + toff[tap] + j * sw): the input is not packed. With
  *   padding, the batch item's input is first copied once into a zero-padded
  *   image (the calling thread's scratch), so that no tap needs a bounds check.
- *   The tile is scattered (transposed) into a staging block on the stack
+ *   The tile is transposed (in registers) into a staging block on the stack
  *   [32 channels][<= 224 positions], whose rows then get the epilogue
  *   act(acc + bias[o] + residual) on their way to y, vectorized along the
  *   positions. No position count is rounded to a vector (7x7 planes), and K is
@@ -213,8 +213,35 @@ static void conv_finish_row(const conv_problem *p, const float *src, float *dst,
 
 #if defined(CONV_AVX512)
 
+/* r[i] lane c -> r[c] lane i: a 16 x 16 transpose in 64 shuffles (unpack pairs of rows, then pairs of
+ * pairs as doubles, then 4 x 4 blocks of 128-bit chunks). */
+static inline void conv_transpose16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+    __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+    u[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+    u[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+    u[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+    u[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+  }
+  /* u[4q + k], 128-bit chunk L: rows 4q..4q+3 of column 4L + k */
+  for (int k = 0; k < 4; k++) {
+    __m512 v0 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0x44), v1 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0xee);
+    __m512 v2 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0x44), v3 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0xee);
+    r[k] = _mm512_shuffle_f32x4(v0, v2, 0x88);
+    r[4 + k] = _mm512_shuffle_f32x4(v0, v2, 0xdd);
+    r[8 + k] = _mm512_shuffle_f32x4(v1, v3, 0x88);
+    r[12 + k] = _mm512_shuffle_f32x4(v1, v3, 0xdd);
+  }
+}
+
 /* A tile of R positions x 32 channels: acc[j][v] = sum over c, t of x[c * plane + toff[t] + j * S] *
- * w[c * T + t][16v ..], scattered into stage[(16v + lane) * lds + j]. S is 1, 2, or 0 for the
+ * w[c * T + t][16v ..], transposed into stage[16v + lane][j] (row stride lds). S is 1, 2, or 0 for the
  * run-time stride s. */
 #define CONV_CV_TILE(R, S)                                                                                    \
   static void conv_cv_r##R##_s##S(int64_t C, int64_t T, const float *x, int64_t plane, const int32_t *toff,   \
@@ -236,12 +263,12 @@ static void conv_finish_row(const conv_problem *p, const float *src, float *dst,
         }                                                                                                     \
       }                                                                                                       \
     }                                                                                                         \
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);           \
-    const __m512i i0 = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int32_t)lds));                           \
-    const __m512i i1 = _mm512_add_epi32(i0, _mm512_set1_epi32((int32_t)(16 * lds)));                         \
-    _Pragma("GCC unroll 16") for (int j = 0; j < R; j++) {                                                    \
-      _mm512_i32scatter_ps(stage + j, i0, acc[j][0], 4);                                                      \
-      _mm512_i32scatter_ps(stage + j, i1, acc[j][1], 4);                                                      \
+    __m512 rows[16];                                                                                          \
+    _Pragma("GCC unroll 2") for (int v = 0; v < 2; v++) {                                                     \
+      _Pragma("GCC unroll 16") for (int j = 0; j < 16; j++) rows[j] = j < R ? acc[j][v] : _mm512_setzero_ps(); \
+      conv_transpose16(rows);                                                                                 \
+      _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)                                                   \
+          _mm512_mask_storeu_ps(stage + (16 * v + o) * lds, (__mmask16)((1u << R) - 1u), rows[o]);            \
     }                                                                                                         \
   }
 
