@@ -140,6 +140,13 @@ void infer_gemm_pack_panels(const float *x, int64_t ldx, int32_t trans, int64_t 
   }
 }
 
+int64_t infer_gemm_block_k(const infer_gemm_arch *arch, int64_t K) {
+  const int64_t blocks = (K + arch->kc - 1) / arch->kc;
+  if (blocks <= 1)
+    return arch->kc;
+  return round_up((K + blocks - 1) / blocks, 8); /* <= kc, since kc is a multiple of 8 */
+}
+
 static int32_t side_width(const infer_gemm_arch *arch, int32_t side) { return side == INFER_GEMM_A ? arch->mr : arch->nr; }
 
 int64_t infer_gemm_pack_size(const infer_gemm_arch *arch, int32_t side, int64_t rows, int64_t K) {
@@ -154,7 +161,7 @@ void infer_gemm_pack(const infer_gemm_arch *arch, int32_t side, const float *x, 
   h.isa = arch->isa;
   h.side = side;
   h.width = side_width(arch, side);
-  h.kc = arch->kc;
+  h.kc = (int32_t)infer_gemm_block_k(arch, K);
   h.rows = rows;
   h.K = K;
   memcpy(packed, &h, sizeof h);
@@ -162,8 +169,8 @@ void infer_gemm_pack(const infer_gemm_arch *arch, int32_t side, const float *x, 
   const int64_t padded = round_up(rows, h.width);
   /* B is packed as X = B^T: X[n][k] = x[k * ldx + n] is the "transposed" reading. */
   const int32_t x_trans = side == INFER_GEMM_B ? !trans : trans;
-  for (int64_t pc = 0; pc < K; pc += arch->kc) {
-    const int64_t kc = min64(arch->kc, K - pc);
+  for (int64_t pc = 0; pc < K; pc += h.kc) {
+    const int64_t kc = min64(h.kc, K - pc);
     infer_gemm_pack_panels(x, ldx, x_trans, 0, rows, pc, kc, h.width, data + pc * padded);
   }
 }
@@ -227,7 +234,7 @@ static void gemm_block(gemm_job *job, int64_t b, int64_t m0, int64_t m1, int64_t
       infer_epilogue_apply(&ep, c + m0 * p->ldc + n0, p->ldc, m0, n0, m1 - m0, n1 - n0);
     return;
   }
-  const int64_t KC = arch->kc;
+  const int64_t KC = infer_gemm_block_k(arch, K); /* K blocks of about equal depth, none short */
   const int64_t MC = min64(arch->mc, round_up(m1 - m0, MR));
   const int64_t NC = min64(arch->nc, round_up(n1 - n0, NR));
   /* A plain row-major A is read in place by the micro-kernel when it has a way to (no packing),
@@ -293,7 +300,7 @@ static int check_packed(const infer_gemm_operand *o, const infer_gemm_arch *arch
     return 1;
   const infer_pack_header *h = pack_header(o->packed);
   return h->magic == INFER_PACK_MAGIC && h->isa == arch->isa && h->side == side && h->width == side_width(arch, side) &&
-         h->kc == arch->kc && h->rows == rows && h->K == K;
+         h->kc == infer_gemm_block_k(arch, K) && h->rows == rows && h->K == K;
 }
 
 /* Tasks: about four per thread when the work allows (dynamic balance on a

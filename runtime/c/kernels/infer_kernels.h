@@ -177,8 +177,8 @@ INFER_KERNEL_API int infer_gemm_openblas_f32(struct infer_model *ctx, int64_t ba
  *   B: columns in panels of nr; panel q: b[k * nr + c] = B[k0 + k][q*nr + c]
  *      (columns past N: 0).
  * A prepacked operand (infer_gemm_pack) holds, after a 64-byte header, the K
- * blocks of kc (the last one shorter) one after another, each block the
- * panels of all rows (columns) in order.
+ * blocks of infer_gemm_block_k(arch, K) (the last one shorter) one after
+ * another, each block the panels of all rows (columns) in order.
  */
 enum { INFER_ISA_GENERIC = 0, INFER_ISA_AVX2 = 1, INFER_ISA_AVX512 = 2, INFER_ISA_AUTO = -1 };
 
@@ -205,6 +205,10 @@ typedef struct {
  * one the library was built to prefer with -DINFER_KERNELS_ISA=n); NULL if the
  * CPU cannot run it. */
 INFER_KERNEL_API const infer_gemm_arch *infer_gemm_arch_get(int32_t isa);
+
+/* The depth of the K blocks of a product of depth K: K split into as few blocks
+ * of at most arch->kc as it takes, of about equal depth (a multiple of 8). */
+INFER_KERNEL_API int64_t infer_gemm_block_k(const infer_gemm_arch *arch, int64_t K);
 
 /* Packs rows [r0, r0 + rows) x k [k0, k0 + kc) of a matrix X (X[r][k] at
  * x[r * ldx + k], or x[k * ldx + r] when trans) into panels of `width`
