@@ -4,20 +4,23 @@
  * output channel o reads input channel o / multiplier with its own KH x KW
  * filter (the weight is [C * multiplier, 1, KH, KW], OIHW as it is).
  *
- * Direct: each output row is computed 16 positions (one AVX-512 vector) at a
- * time, tap by tap (kh, kw in order), with one fused multiply-add per tap:
- * stride 1 reads the input row with a masked load (the mask is the part of the
- * vector inside the row: padding reads nothing), stride 2 with two loads and
- * a permute, other strides gather. Up to four output rows share each input
- * row load when the stride is 1 (a 3x3 filter then loads each input vector
- * once per four outputs instead of three times per output). The epilogue
- * (+ bias[o], + residual, the activation) is applied before the store. Planes
- * (batch item, output channel) are the parallel tasks.
+ * Direct, one input channel (and its `multiplier` output channels) per task.
+ * The channel's plane is first copied, with its zero padding, into per-thread
+ * scratch split by column phase: padded row r, column c goes to phase c mod sw
+ * at index c / sw. Tap (kh, kw) of output column ow then reads padded row
+ * oh * sh + kh * dh, phase (kw * dw) mod sw, index ow + (kw * dw) / sw: 16
+ * consecutive outputs are one contiguous, unmasked vector load whatever the
+ * stride (a stride-2 plane is split by two permutes per 32 input elements, once,
+ * instead of a permute per tap). Output vectors are computed four at a time
+ * (independent chains), each accumulating its taps in order (kh, then kw) with
+ * fused multiply-adds, then the epilogue (+ bias[o], + residual, the
+ * activation) before its store.
  *
- * Without AVX-512, a portable C loop computes the same.
+ * Without AVX-512, a portable C loop computes the same from the input itself.
  */
 #include "infer_kernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -33,50 +36,23 @@ typedef struct {
   int64_t C, H, W, O, mult, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW;
   int32_t act;
   float p0, p1;
+  /* AVX-512: the split plane has hp padded rows of sw phases of lp floats; a
+   * padded row is rowlen floats (wp of them read); toff[t] is tap t's offset from
+   * its output row's first padded row. */
+  int64_t hp, wp, lp, rowlen;
+  const int64_t *toff;
+  int status;
 } dw_problem;
 
-/* Lanes j in [0, n) of a run whose lane j reads column iw0 + s * j, that fall
- * in [0, W): [*lo, *hi). */
-static inline void dw_lanes(int64_t iw0, int64_t s, int64_t W, int64_t n, int64_t *lo, int64_t *hi) {
-  int64_t a = iw0 >= 0 ? 0 : (-iw0 + s - 1) / s;
-  int64_t b = iw0 > W - 1 ? 0 : (W - 1 - iw0) / s + 1;
-  *lo = a;
-  *hi = b < n ? b : n;
-}
-
 #if defined(DW_AVX512)
-
-static inline __mmask16 dw_mask(int64_t lo, int64_t hi) {
-  if (hi <= lo)
-    return 0;
-  uint32_t bits = hi - lo >= 16 ? 0xffffu : (1u << (hi - lo)) - 1u;
-  return (__mmask16)(bits << lo);
-}
-
-/* Lanes `m` of: lane j = row[iw0 + s * j] (0 elsewhere); nothing outside the mask is read. */
-static inline __m512 dw_load(const float *row, int64_t iw0, int64_t s, __mmask16 m) {
-  if (s == 1)
-    return _mm512_maskz_loadu_ps(m, row + iw0);
-  if (s == 2) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    __mmask16 lo = (__mmask16)_pdep_u32((uint32_t)m & 0xffu, 0x5555u);
-    __mmask16 hi = (__mmask16)_pdep_u32((uint32_t)m >> 8, 0x5555u);
-    __m512 a = _mm512_maskz_loadu_ps(lo, row + iw0);
-    __m512 b = _mm512_maskz_loadu_ps(hi, row + iw0 + 16);
-    return _mm512_maskz_mov_ps(m, _mm512_permutex2var_ps(a, even, b));
-  }
-  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int32_t)iw0), _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int32_t)s)));
-  return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, idx, row, 4);
-}
-
-static inline __m512 dw_clip01(__m512 x) {
-  return _mm512_min_ps(_mm512_set1_ps(1.0f), _mm512_max_ps(_mm512_setzero_ps(), x));
-}
 
 static int dw_act_in_registers(int32_t act) {
   return act == INFER_ACT_NONE || act == INFER_ACT_RELU || act == INFER_ACT_CLIP || act == INFER_ACT_LEAKY_RELU ||
          act == INFER_ACT_HARD_SIGMOID || act == INFER_ACT_HARD_SWISH;
+}
+
+static inline __m512 dw_clip01(__m512 x) {
+  return _mm512_min_ps(_mm512_set1_ps(1.0f), _mm512_max_ps(_mm512_setzero_ps(), x));
 }
 
 static inline __m512 dw_activate(__m512 x, int32_t act, float p0, float p1) {
@@ -97,120 +73,153 @@ static inline __m512 dw_activate(__m512 x, int32_t act, float p0, float p1) {
   }
 }
 
-#define DW_ROWS 4
+static inline __mmask16 dw_tail(int64_t n) {
+  return n >= 16 ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
+}
 
-/* Output rows [oh, oh + rows) (rows <= DW_ROWS) of plane o of batch item b. */
-static void dw_rows(const dw_problem *p, const float *xc, const float *wo, float bias, const float *res, float *yo,
-                    int64_t oh, int64_t rows) {
-  const int64_t KH = p->KH, KW = p->KW, W = p->W, H = p->H, sw = p->sw;
-  int fused = dw_act_in_registers(p->act);
-  for (int64_t ow0 = 0; ow0 < p->OW; ow0 += 16) {
-    int64_t n = p->OW - ow0 < 16 ? p->OW - ow0 : 16;
-    __mmask16 out = dw_mask(0, n);
-    __m512 acc[DW_ROWS];
-    for (int r = 0; r < DW_ROWS; r++)
-      acc[r] = _mm512_setzero_ps();
-    if (p->sh == 1 && rows > 1) {
-      /* Input row ih feeds output row r through filter row kh = (ih - ih0(r)) / dh. */
-      int64_t first = oh - p->pt, last = oh + rows - 1 - p->pt + (KH - 1) * p->dh;
-      for (int64_t ih = first < 0 ? 0 : first; ih <= last && ih < H; ih++) {
-        const float *row = xc + ih * W;
-        for (int64_t kw = 0; kw < KW; kw++) {
-          int64_t iw0 = ow0 * sw - p->pl + kw * p->dw, lo, hi;
-          dw_lanes(iw0, sw, W, n, &lo, &hi);
-          __mmask16 m = dw_mask(lo, hi);
-          if (!m)
-            continue;
-          __m512 v = dw_load(row, iw0, sw, m);
-          for (int r = 0; r < DW_ROWS; r++) {
-            if (r >= rows)
-              break;
-            int64_t d = ih - (oh + r - p->pt);
-            if (d < 0 || d % p->dh || d / p->dh >= KH)
-              continue;
-            acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(wo[(d / p->dh) * KW + kw]), v, acc[r]);
-          }
-        }
+/* dst[0 : n) = 0, then dst[at : at + W) = src (n a multiple of 16). */
+static inline void dw_pad_row(float *dst, int64_t n, int64_t at, const float *src, int64_t W) {
+  for (int64_t i = 0; i < n; i += 16)
+    _mm512_storeu_ps(dst + i, _mm512_setzero_ps());
+  for (int64_t i = 0; i < W; i += 16) {
+    __mmask16 m = dw_tail(W - i);
+    _mm512_mask_storeu_ps(dst + at + i, m, _mm512_maskz_loadu_ps(m, src + i));
+  }
+}
+
+/* The padded plane, split by column phase: row r, phase q at buf + (r * sw + q) * p->lp. */
+static void dw_split_plane(const dw_problem *p, const float *xc, float *buf, float *row) {
+  const int64_t sw = p->sw, lp = p->lp;
+  for (int64_t r = 0; r < p->hp; r++) {
+    int64_t ih = r - p->pt;
+    float *dst = buf + r * sw * lp;
+    if (ih < 0 || ih >= p->H) {
+      for (int64_t i = 0; i < sw * lp; i += 16)
+        _mm512_storeu_ps(dst + i, _mm512_setzero_ps());
+      continue;
+    }
+    if (sw == 1) {
+      dw_pad_row(dst, lp, p->pl, xc + ih * p->W, p->W);
+      continue;
+    }
+    /* the padded row (zeros up to rowlen, a whole number of 32 * sw columns), then its phases */
+    dw_pad_row(row, p->rowlen, p->pl, xc + ih * p->W, p->W);
+    if (sw == 2) {
+      const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+      for (int64_t c = 0; c < p->rowlen; c += 32) {
+        __m512 a = _mm512_loadu_ps(row + c), b = _mm512_loadu_ps(row + c + 16);
+        _mm512_storeu_ps(dst + c / 2, _mm512_permutex2var_ps(a, even, b));
+        _mm512_storeu_ps(dst + lp + c / 2, _mm512_permutex2var_ps(a, odd, b));
       }
     } else {
-      for (int r = 0; r < rows; r++) {
-        int64_t ih0 = (oh + r) * p->sh - p->pt;
-        for (int64_t kh = 0; kh < KH; kh++) {
-          int64_t ih = ih0 + kh * p->dh;
-          if (ih < 0 || ih >= H)
-            continue;
-          const float *row = xc + ih * W;
-          for (int64_t kw = 0; kw < KW; kw++) {
-            int64_t iw0 = ow0 * sw - p->pl + kw * p->dw, lo, hi;
-            dw_lanes(iw0, sw, W, n, &lo, &hi);
-            __mmask16 m = dw_mask(lo, hi);
-            if (!m)
-              continue;
-            acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(wo[kh * KW + kw]), dw_load(row, iw0, sw, m), acc[r]);
-          }
-        }
-      }
+      for (int64_t c = 0; c < p->rowlen; c++)
+        dst[(c % sw) * lp + c / sw] = row[c];
     }
-    for (int r = 0; r < rows; r++) {
-      int64_t at = (oh + r) * p->OW + ow0;
-      __m512 v = _mm512_add_ps(acc[r], _mm512_set1_ps(bias));
+  }
+}
+
+#define DW_GROUP 4 /* output vectors computed together (independent FMA chains) */
+
+/* Output channel o's plane from the split input plane: its output vectors (row, 16 columns) in
+ * groups of DW_GROUP, tap by tap. */
+static void dw_plane(const dw_problem *p, const float *buf, const float *wo, float bias, const float *res,
+                     float *yo) {
+  const int64_t sw = p->sw, lp = p->lp, T = p->KH * p->KW, per_row = (p->OW + 15) / 16;
+  const int64_t vectors = p->OH * per_row;
+  const int fused = dw_act_in_registers(p->act);
+  const __m512 b = _mm512_set1_ps(bias);
+  for (int64_t v0 = 0; v0 < vectors; v0 += DW_GROUP) {
+    const float *src[DW_GROUP];
+    int64_t at[DW_GROUP], n[DW_GROUP];
+    __m512 acc[DW_GROUP];
+    for (int i = 0; i < DW_GROUP; i++) {
+      int64_t v = v0 + i < vectors ? v0 + i : v0; /* past the end: recompute the first, not stored */
+      int64_t oh = v / per_row, ow0 = v % per_row * 16;
+      src[i] = buf + oh * p->sh * sw * lp + ow0;
+      at[i] = oh * p->OW + ow0;
+      n[i] = v0 + i < vectors ? p->OW - ow0 : 0;
+      acc[i] = _mm512_setzero_ps();
+    }
+    for (int64_t t = 0; t < T; t++) {
+      const __m512 w = _mm512_set1_ps(wo[t]);
+      const int64_t off = p->toff[t];
+      for (int i = 0; i < DW_GROUP; i++)
+        acc[i] = _mm512_fmadd_ps(w, _mm512_loadu_ps(src[i] + off), acc[i]);
+    }
+    for (int i = 0; i < DW_GROUP; i++) {
+      __mmask16 m = dw_tail(n[i]);
+      if (!m)
+        continue;
+      __m512 v = _mm512_add_ps(acc[i], b);
       if (res)
-        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(out, res + at));
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + at[i]));
       if (fused)
         v = dw_activate(v, p->act, p->p0, p->p1);
-      _mm512_mask_storeu_ps(yo + at, out, v);
+      _mm512_mask_storeu_ps(yo + at[i], m, v);
       if (!fused)
-        infer_activate(p->act, p->p0, p->p1, yo + at, n);
+        infer_activate(p->act, p->p0, p->p1, yo + at[i], n[i] < 16 ? n[i] : 16);
+    }
+  }
+}
+
+static void dw_task(void *arg, int64_t begin, int64_t end) {
+  dw_problem *p = (dw_problem *)arg;
+  size_t bytes = (size_t)(p->hp * p->sw * p->lp + p->rowlen) * sizeof(float);
+  float *buf = (float *)infer_scratch(INFER_SCRATCH_KERNEL, bytes);
+  if (!buf) {
+    p->status = INFER_ERR_MEMORY;
+    return;
+  }
+  float *row = buf + p->hp * p->sw * p->lp;
+  const int64_t plane = p->OH * p->OW;
+  for (int64_t task = begin; task < end; task++) { /* (batch item, input channel) */
+    int64_t b = task / p->C, c = task % p->C;
+    dw_split_plane(p, p->x + task * p->H * p->W, buf, row);
+    for (int64_t m = 0; m < p->mult; m++) {
+      int64_t o = c * p->mult + m, at = (b * p->O + o) * plane;
+      dw_plane(p, buf, p->w + o * p->KH * p->KW, p->bias ? p->bias[o] : 0.0f, p->residual ? p->residual + at : NULL,
+               p->y + at);
     }
   }
 }
 
 #else /* portable C */
 
-#define DW_ROWS 1
-
-static void dw_rows(const dw_problem *p, const float *xc, const float *wo, float bias, const float *res, float *yo,
-                    int64_t oh, int64_t rows) {
-  for (int64_t r = 0; r < rows; r++) {
-    int64_t ih0 = (oh + r) * p->sh - p->pt;
-    float *yr = yo + (oh + r) * p->OW;
-    for (int64_t ow = 0; ow < p->OW; ow++) {
-      float acc = 0.0f;
-      for (int64_t kh = 0; kh < p->KH; kh++) {
-        int64_t ih = ih0 + kh * p->dh;
-        if (ih < 0 || ih >= p->H)
-          continue;
-        for (int64_t kw = 0; kw < p->KW; kw++) {
-          int64_t iw = ow * p->sw - p->pl + kw * p->dw;
-          if (iw >= 0 && iw < p->W)
-            acc += wo[kh * p->KW + kw] * xc[ih * p->W + iw];
-        }
-      }
-      acc += bias;
-      if (res)
-        acc += res[(oh + r) * p->OW + ow];
-      yr[ow] = acc;
-    }
-    infer_activate(p->act, p->p0, p->p1, yr, p->OW);
-  }
-}
-
-#endif
-
 static void dw_task(void *arg, int64_t begin, int64_t end) {
   const dw_problem *p = (const dw_problem *)arg;
   const int64_t plane = p->OH * p->OW;
-  for (int64_t task = begin; task < end; task++) {
+  for (int64_t task = begin; task < end; task++) { /* (batch item, output channel) */
     int64_t b = task / p->O, o = task % p->O;
     const float *xc = p->x + (b * p->C + o / p->mult) * p->H * p->W;
     const float *wo = p->w + o * p->KH * p->KW;
     float *yo = p->y + task * plane;
     const float *res = p->residual ? p->residual + task * plane : NULL;
-    float bias = p->bias ? p->bias[o] : 0.0f;
-    for (int64_t oh = 0; oh < p->OH; oh += DW_ROWS)
-      dw_rows(p, xc, wo, bias, res, yo, oh, p->OH - oh < DW_ROWS ? p->OH - oh : DW_ROWS);
+    for (int64_t oh = 0; oh < p->OH; oh++) {
+      float *yr = yo + oh * p->OW;
+      for (int64_t ow = 0; ow < p->OW; ow++) {
+        float acc = 0.0f;
+        for (int64_t kh = 0; kh < p->KH; kh++) {
+          int64_t ih = oh * p->sh - p->pt + kh * p->dh;
+          if (ih < 0 || ih >= p->H)
+            continue;
+          for (int64_t kw = 0; kw < p->KW; kw++) {
+            int64_t iw = ow * p->sw - p->pl + kw * p->dw;
+            if (iw >= 0 && iw < p->W)
+              acc += wo[kh * p->KW + kw] * xc[ih * p->W + iw];
+          }
+        }
+        acc += p->bias ? p->bias[o] : 0.0f;
+        if (res)
+          acc += res[oh * p->OW + ow];
+        yr[ow] = acc;
+      }
+      infer_activate(p->act, p->p0, p->p1, yr, p->OW);
+    }
   }
 }
+
+#endif
 
 static int64_t dw_out_dim(int64_t size, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
   int64_t span = size + pb + pe - d * (k - 1) - 1;
@@ -256,6 +265,34 @@ int infer_depthwise_conv2d_f32(struct infer_model *ctx, const float *x, int64_t 
     return INFER_ERR_SHAPE;
   if (batch == 0 || p.O == 0 || p.OH == 0 || p.OW == 0)
     return INFER_OK;
+  p.status = INFER_OK;
+#if defined(DW_AVX512)
+  /* Padded rows hold every column the output vectors' taps read (whole vectors of 16). */
+  int64_t vectors = (p.OW + 15) / 16;
+  p.hp = (p.OH - 1) * stride_h + (kernel_h - 1) * dilation_h + 1;
+  p.wp = vectors * 16 * stride_w + (kernel_w - 1) * dilation_w + 1;
+  if (p.wp < pad_left + width)
+    p.wp = pad_left + width;
+  p.rowlen = (p.wp + 32 * stride_w - 1) / (32 * stride_w) * (32 * stride_w); /* the stride-2 split's 32 columns */
+  p.lp = p.rowlen / stride_w + 16; /* a multiple of 16 */
+  int64_t stack_toff[256];
+  int64_t *toff = stack_toff;
+  if (kernel_h * kernel_w > 256) {
+    toff = (int64_t *)malloc((size_t)(kernel_h * kernel_w) * sizeof(int64_t));
+    if (!toff)
+      return INFER_ERR_MEMORY;
+  }
+  for (int64_t kh = 0; kh < kernel_h; kh++)
+    for (int64_t kw = 0; kw < kernel_w; kw++) {
+      int64_t c = kw * dilation_w;
+      toff[kh * kernel_w + kw] = (kh * dilation_h * stride_w + c % stride_w) * p.lp + c / stride_w;
+    }
+  p.toff = toff;
+  infer_parallel_for(ctx, batch * channels, dw_task, &p);
+  if (toff != stack_toff)
+    free(toff);
+#else
   infer_parallel_for(ctx, batch * p.O, dw_task, &p);
-  return INFER_OK;
+#endif
+  return p.status;
 }
