@@ -9,11 +9,15 @@ bias and residual; 1 and 2 threads give the same bits.
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conv_harness import (
     ACTIVATIONS,
     ERR_ARGUMENT,
+    HERE,
     OK,
     VARIANTS,
     ConvLib,
@@ -22,6 +26,8 @@ from conv_harness import (
     needs_cc,
     variant_lib,
 )
+
+from infer.runtime.c.build import BASE_FLAGS, LINK_LIBS, OPT_FLAGS, build_kernels, find_compiler, kernel_include_dirs
 
 pytestmark = needs_cc
 
@@ -255,3 +261,31 @@ def test_a_weight_packed_for_another_shape_is_refused(lib: ConvLib, rng: np.rand
     assert lib.conv2d_status(None, x4, packed, y, S1P1) == OK
     bad_stride = Window((0, 1), (1, 1), (1, 1, 1, 1))
     assert lib.conv2d_status(None, x4, packed, y, bad_stride) == ERR_ARGUMENT
+
+
+# -- sanitizers ------------------------------------------------------------------------------------------
+
+CONV_SOURCES = ("conv2d.c", "depthwise_conv2d.c", "pool2d.c", "threads.c", "epilogue.c")
+"""The kernel library's sources these kernels use (the thread pool and the activations)."""
+
+
+@pytest.mark.parametrize("variant", ["native", "cv", "sv"])
+def test_sanitizers(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, variant: str) -> None:
+    """conv_sanitize.c (random convolutions, depthwise convolutions and pools against naive references,
+    every buffer against an inaccessible page, 1 and 2 threads) with the kernels built with
+    -fsanitize=address,undefined: no report, every case right."""
+    flags = [*OPT_FLAGS, *BASE_FLAGS, *VARIANTS[variant].get("extra_flags", ())]
+    flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
+    cache = tmp_path_factory.getbasetemp() / "conv_kernels"
+    cache.mkdir(exist_ok=True)
+    archive = build_kernels(cache, flags=flags, only=CONV_SOURCES)
+    exe = tmp_path / "conv_sanitize"
+    includes = [f"-I{d}" for d in kernel_include_dirs()]
+    sources = [str(HERE / "conv_sanitize.c"), str(HERE / "conv_harness.c")]
+    cmd = [find_compiler(None), *flags, *includes, "-o", str(exe), *sources, str(archive), *LINK_LIBS]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([str(exe), "25"], capture_output=True, text=True, timeout=900)
+    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stdout.strip().endswith(" 0 failed"), proc.stdout[-3000:]
