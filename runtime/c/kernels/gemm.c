@@ -23,24 +23,27 @@
 #define GENERIC_MR 4
 #define GENERIC_NR 16
 
+/* GCC's generic vectors (any target: wide registers where there are, else split). */
+typedef float generic_row __attribute__((vector_size(GENERIC_NR * sizeof(float))));
+
 static void generic_kernel(int64_t kc, const float *restrict a, const float *restrict b, float *restrict c,
                            int64_t ldc, int64_t m, int64_t n, int accumulate) {
-  float acc[GENERIC_MR][GENERIC_NR];
-  for (int i = 0; i < GENERIC_MR; i++)
-    for (int j = 0; j < GENERIC_NR; j++)
-      acc[i][j] = 0.0f;
+  generic_row acc[GENERIC_MR];
+  memset(acc, 0, sizeof acc);
   for (int64_t k = 0; k < kc; k++) {
-    for (int i = 0; i < GENERIC_MR; i++) {
-      const float x = a[i];
-      for (int j = 0; j < GENERIC_NR; j++)
-        acc[i][j] += x * b[j];
-    }
+    generic_row x;
+    memcpy(&x, b, sizeof x);
+    for (int i = 0; i < GENERIC_MR; i++)
+      acc[i] += a[i] * x;
     a += GENERIC_MR;
     b += GENERIC_NR;
   }
-  for (int64_t i = 0; i < m; i++)
+  for (int64_t i = 0; i < m; i++) {
+    float row[GENERIC_NR];
+    memcpy(row, &acc[i], sizeof row);
     for (int64_t j = 0; j < n; j++)
-      c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+      c[i * ldc + j] = accumulate ? c[i * ldc + j] + row[j] : row[j];
+  }
 }
 
 const infer_gemm_arch infer_gemm_arch_generic = {
