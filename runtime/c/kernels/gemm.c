@@ -465,7 +465,9 @@ static void run_gemv(infer_model *ctx, const infer_gemm_problem *p) {
   if (p->b.trans && job.columns > 256)
     job.columns = 256;
   job.blocks = (p->N + job.columns - 1) / job.columns;
-  infer_parallel_for_grain(threads > 1 ? ctx : NULL, p->batch * job.blocks, 1, gemv_task, &job);
+  const int64_t tasks = p->batch * job.blocks;
+  /* One chunk of everything runs inline (on the pool's scratch of the calling thread). */
+  infer_parallel_for_grain(ctx, tasks, threads > 1 ? 1 : tasks, gemv_task, &job);
 }
 
 /* Defined by the runtime (infer_rt.c): sets the model's status and message. */
@@ -517,7 +519,8 @@ int infer_gemm_run(infer_model *ctx, const infer_gemm_problem *p) {
   }
   plan_tasks(&job, infer_threads(ctx));
   const int64_t tasks = p->batch * job.tm * job.tn;
-  infer_parallel_for_grain(ctx, tasks, 1, gemm_task, &job);
+  const double flops = 2.0 * (double)p->batch * (double)p->M * (double)p->N * (double)p->K;
+  infer_parallel_for_grain(ctx, tasks, flops >= PARALLEL_MIN_FLOPS ? 1 : tasks, gemm_task, &job);
   if (job.status != INFER_OK)
     return fail(ctx, job.status, "out of memory for packing buffers");
   return INFER_OK;
