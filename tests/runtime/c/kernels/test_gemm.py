@@ -472,3 +472,40 @@ def test_gemv(
         want, tol = reference(a, b[0], trans_a=trans_a, trans_b=trans_b, bias=bias, residual=residual, **leaky)  # type: ignore[arg-type]
         got = lib.gemm_packed(ctx, a, lib.pack_b(b[0], trans_b=trans_b), n, trans_a=trans_a, **args)  # type: ignore[arg-type]
         check(got, want, tol, "packed")  # type: ignore[arg-type]
+
+
+def test_model_with_openblas_gemms(kernel_cache: Path, rng: np.random.Generator) -> None:
+    """A model whose gemm and matmul select OpenBLAS (select-kernels{gemm=openblas}) builds with
+    gemm_openblas.c and scipy-openblas32 linked in, and gives the same results as ours, on 1 and 2 threads."""
+    pytest.importorskip("scipy_openblas32", reason="the optional openblas extra is not installed")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from infer.api import load
+    from infer.runtime.c.build import build, lower_to_loop_level
+    from infer.runtime.c.loader import CModel
+
+    w, bias, w2 = random(rng, 300, 200), random(rng, 300), random(rng, 300, 50)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gemm", ["x", "w", "b"], ["h"], transB=1),
+            helper.make_node("Relu", ["h"], ["r"]),
+            helper.make_node("MatMul", ["r", "w2"], ["y"]),
+        ],
+        "fc",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 200])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 50])],
+        initializer=[numpy_helper.from_array(a, n) for a, n in ((w, "w"), (bias, "b"), (w2, "w2"))],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    x = random(rng, 7, 200)
+    h = np.maximum(x.astype(np.float64) @ w.T + bias, 0)
+    want = h @ w2
+    tol = 1e-5 * (np.abs(h) @ np.abs(w2)).max()
+    for gemm in ("openblas", "ours"):
+        built = build(lower_to_loop_level(load(model), gemm=gemm), cache_dir=kernel_cache)
+        text = "".join((built.directory / unit).read_text() for unit in built.units)
+        assert ("infer_gemm_openblas_f32" in text) == (gemm == "openblas")
+        for threads in (1, 2):
+            with CModel(built.library, built.weights, threads) as m:
+                got = next(iter(m.run([x]).values()))
+            np.testing.assert_allclose(got, want, atol=tol, rtol=0, err_msg=f"gemm={gemm}, {threads} threads")
