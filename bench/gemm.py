@@ -3,8 +3,9 @@
     python bench/gemm.py [--shapes 1024x1024x1024,1x1000x2048] [--threads 1,2] [--repeat 15]
 
 C (M x N) = A (M x K) x B (K x N), f32, B a constant (weights). For each shape,
-interleaved (each round times every candidate at every thread count once;
-medians over the rounds, so that the noise of this shared machine hits all alike):
+interleaved (each round times every candidate at every thread count once, in
+an order rotated from round to round; medians over the rounds, so that the
+noise of this shared machine hits all alike):
 
 - `ours packed`:   infer_gemm_packed_f32, B prepacked once (as a model does at load)
 - `ours plain`:    infer_gemm_f32, B packed on the fly (both operands activations)
@@ -142,8 +143,11 @@ def bench_shape(
             assert err <= tol, f"{key} {m}x{n}x{k}: off by {err} (tolerance {tol})"
             reps[key] = max(1, int(0.02 / max(per_call(fn, 1), 1e-7)))
         times: dict[tuple[str, int], list[float]] = {key: [] for key in candidates}
-        for _ in range(repeat):
-            for key, fn in candidates.items():
+        order = list(candidates.items())
+        for round_ in range(repeat):
+            # Each round starts one candidate later: none always follows the same one.
+            shift = round_ % len(order)
+            for key, fn in order[shift:] + order[:shift]:
                 # OpenBLAS's and onnxruntime's threads spin for a while after a call: let them
                 # go to sleep, so that they do not steal the core from the next candidate.
                 time.sleep(SETTLE)
