@@ -22,14 +22,16 @@
  *   act(acc + bias[o] + residual) on their way to y, vectorized along the
  *   positions. No position count is rounded to a vector (7x7 planes), and K is
  *   not blocked (the accumulators stay in registers for the whole sum).
- * - Spatial-vectorized ("sv", for tiny K or channel counts far from a multiple
- *   of 32, e.g. 3 input channels, ShuffleNet's grouped 1x1s): GEMM with the
- *   weights as A (8 output channels per register tile, broadcast) and the
- *   patches as B panels of 32 output positions, packed from the input panel by
- *   panel into per-thread scratch with masked vector loads (runs of positions in
- *   one output row read contiguous input at stride 1, every other element at
- *   stride 2 via a permute, a gather otherwise); 8 x 32 register tile, K in
- *   blocks of CONV_KC, the epilogue fused at the last block's store.
+ * - Spatial-vectorized ("sv", for small 1x1s and channel counts far from a
+ *   multiple of 32, e.g. SqueezeNet's squeeze layers, ShuffleNet's grouped 1x1s):
+ *   GEMM with the weights as A (8 output channels per register tile, broadcast)
+ *   and the patches as B panels of 32 output positions: a 1x1 convolution with
+ *   stride 1 and no padding reads them from the input's rows in place; others
+ *   pack them from the input panel by panel into per-thread scratch with masked
+ *   vector loads (runs of positions in one output row read contiguous input at
+ *   stride 1, every other element at stride 2 via a permute, a gather
+ *   otherwise); 8 x 32 register tile, K in blocks of CONV_KC, the epilogue fused
+ *   at the last block's store.
  *
  * A 1x1 convolution with stride 1 and no padding is a plain GEMM over the
  * flattened plane (rows of CONV_SEG positions). The kernel is chosen per call
@@ -126,7 +128,8 @@ typedef struct {
    * 1x1 stride-1 convolution without padding is a GEMM over the flattened
    * plane, viewed as rows of CONV_SEG positions (the last one shorter). */
   int64_t vH, vW, vOH, vOW, plane; /* plane: H * W, between input channels */
-  int cv; /* the channel-vectorized kernel */
+  int cv;     /* the channel-vectorized kernel */
+  int direct; /* sv: a 1x1 stride-1 convolution without padding reads its B panels from the input */
   /* cv reads a batch item's input, or a zero-padded copy of it: src, its row
    * length and plane (src_w = W + pl + pr and src_plane = (H + pt + pb) * src_w
    * for the copy, which shifts every position by the top and left pads). */
@@ -488,10 +491,13 @@ static void conv_pack_panel(const conv_problem *p, const float *xg, int64_t k0, 
 /* C[0:m][0:n] (+)= a (MR rows at stride CONV_OB per k) x b (kc x NR panel); on
  * the last K block, the epilogue: + bias[r], + residual[r][j], the activation.
  * c and res point at the tile's first element; bias at its first channel. */
-static inline void conv_ukernel(int64_t kc, const float *restrict a, const float *restrict b, float *c, int64_t ldc,
-                                int64_t m, int64_t n, int accumulate, int last, const float *bias,
+static inline void conv_ukernel(int64_t kc, const float *restrict a, const float *restrict b, int64_t ldb, float *c,
+                                int64_t ldc, int64_t m, int64_t n, int accumulate, int last, const float *bias,
                                 const float *res, int32_t act, float p0, float p1) {
   __m512 acc[CONV_MR][CONV_NV];
+  __mmask16 mask[CONV_NV];
+  for (int i = 0; i < CONV_NV; i++)
+    mask[i] = conv_tail(n - 16 * i);
 #pragma GCC unroll 16
   for (int r = 0; r < CONV_MR; r++)
 #pragma GCC unroll 4
@@ -501,7 +507,7 @@ static inline void conv_ukernel(int64_t kc, const float *restrict a, const float
     __m512 bv[CONV_NV];
 #pragma GCC unroll 4
     for (int i = 0; i < CONV_NV; i++)
-      bv[i] = _mm512_load_ps(b + k * CONV_NR + 16 * i);
+      bv[i] = _mm512_maskz_loadu_ps(mask[i], b + k * ldb + 16 * i);
 #pragma GCC unroll 16
     for (int r = 0; r < CONV_MR; r++) {
       __m512 av = _mm512_set1_ps(a[k * CONV_OB + r]);
@@ -510,9 +516,6 @@ static inline void conv_ukernel(int64_t kc, const float *restrict a, const float
         acc[r][i] = _mm512_fmadd_ps(av, bv[i], acc[r][i]);
     }
   }
-  __mmask16 mask[CONV_NV];
-  for (int i = 0; i < CONV_NV; i++)
-    mask[i] = conv_tail(n - 16 * i);
   int fused = conv_act_in_registers(act);
 #pragma GCC unroll 16
   for (int r = 0; r < CONV_MR; r++) {
@@ -561,15 +564,15 @@ static void conv_pack_panel(const conv_problem *p, const float *xg, int64_t k0, 
   }
 }
 
-static void conv_ukernel(int64_t kc, const float *restrict a, const float *restrict b, float *c, int64_t ldc,
-                         int64_t m, int64_t n, int accumulate, int last, const float *bias, const float *res,
-                         int32_t act, float p0, float p1) {
+static void conv_ukernel(int64_t kc, const float *restrict a, const float *restrict b, int64_t ldb, float *c,
+                         int64_t ldc, int64_t m, int64_t n, int accumulate, int last, const float *bias,
+                         const float *res, int32_t act, float p0, float p1) {
   float acc[CONV_MR][CONV_NR];
   memset(acc, 0, sizeof acc);
   for (int64_t k = 0; k < kc; k++)
     for (int r = 0; r < CONV_MR; r++)
-      for (int j = 0; j < CONV_NR; j++)
-        acc[r][j] += a[k * CONV_OB + r] * b[k * CONV_NR + j];
+      for (int j = 0; j < n; j++)
+        acc[r][j] += a[k * CONV_OB + r] * b[k * ldb + j];
   for (int64_t r = 0; r < m; r++) {
     float *cr = c + r * ldc;
     for (int64_t j = 0; j < n; j++) {
@@ -621,16 +624,25 @@ static void conv_sv_task(void *arg, int64_t begin, int64_t end) {
     const float *wg = p->w + g * p->group_floats;
     for (int64_t q = q0; q < q1; q += CONV_NR) {
       int64_t nq = q1 - q < CONV_NR ? q1 - q : CONV_NR;
-      conv_plan_panel(p, q, nq, loads, start);
+      if (!p->direct)
+        conv_plan_panel(p, q, nq, loads, start);
       for (int64_t k0 = 0; k0 < p->K; k0 += CONV_KC) {
         int64_t kc = p->K - k0 < CONV_KC ? p->K - k0 : CONV_KC;
-        conv_pack_panel(p, xg, k0, kc, loads, start, bpanel);
+        /* the B panel: packed, or (1x1, stride 1, no padding) the input's rows themselves */
+        const float *bp = bpanel;
+        int64_t ldb = CONV_NR;
+        if (p->direct) {
+          bp = xg + k0 * p->plane + q;
+          ldb = p->plane;
+        } else {
+          conv_pack_panel(p, xg, k0, kc, loads, start, bpanel);
+        }
         int last = k0 + kc >= p->K;
         for (int64_t o = o0; o < o1; o += CONV_MR) {
           int64_t m = o1 - o < CONV_MR ? o1 - o : CONV_MR;
           int64_t at = ybase + o * p->P + q;
           const float *a = wg + (o / CONV_OB) * p->K * CONV_OB + k0 * CONV_OB + o % CONV_OB;
-          conv_ukernel(kc, a, bpanel, p->y + at, p->P, m, nq, k0 > 0, last,
+          conv_ukernel(kc, a, bp, ldb, p->y + at, p->P, m, nq, k0 > 0, last,
                        p->bias ? p->bias + g * p->og + o : NULL, p->residual ? p->residual + at : NULL, p->act,
                        p->p0, p->p1);
         }
@@ -649,17 +661,18 @@ static int64_t conv_out_dim(int64_t size, int64_t k, int64_t s, int64_t d, int64
 /* Whether the channel-vectorized kernel suits the shape: the fraction of its
  * vector lanes that hold output channels, and of its time in multiply-adds
  * rather than transposing stores, against the fraction of the sv kernel's
- * lanes that hold output positions, times 0.5 for its packing and smaller
- * register tile (measured: cv is as fast or faster down to K = 27 and 16
- * channels; sv wins on ShuffleNet's grouped 1x1s with 34 channels per group). */
+ * lanes that hold output positions, times 0.9 when it reads the input in place
+ * (1x1, stride 1, no padding) and 0.5 when it packs it. Measured: cv wins from
+ * K = 27 up with 3x3 and larger windows; sv wins 1x1s with K <= 64, 16 output
+ * channels, or ShuffleNet's grouped 1x1s (34 and 68 channels per group). */
 static int conv_use_cv(const conv_problem *p) {
   if (p->T > 256)
     return 0;
 #if defined(INFER_CONV_PATH) /* tests: 1 forces cv, 2 sv */
   return INFER_CONV_PATH == 1;
 #endif
-  double cv = (double)p->og / (double)(conv_blocks(p->og) * CONV_OB) * ((double)p->K / (double)(p->K + 4));
-  double sv = 0.5 * (double)p->P / (double)((p->P + CONV_NR - 1) / CONV_NR * CONV_NR);
+  double cv = (double)p->og / (double)(conv_blocks(p->og) * CONV_OB) * ((double)p->K / (double)(p->K + 8));
+  double sv = (p->direct ? 0.9 : 0.5) * (double)p->P / (double)((p->P + CONV_NR - 1) / CONV_NR * CONV_NR);
   return cv >= sv;
 }
 
@@ -726,6 +739,7 @@ int infer_conv2d_f32(struct infer_model *ctx, const float *x, int64_t batch, int
   p.vH = flat ? (p.P + CONV_SEG - 1) / CONV_SEG : height;
   p.vOW = flat ? CONV_SEG : p.OW;
   p.vOH = flat ? p.vH : p.OH;
+  p.direct = flat;
   p.cv = conv_use_cv(&p);
   p.status = INFER_OK;
   /* Tasks: a function of the shape only. */
