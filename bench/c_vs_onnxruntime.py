@@ -6,7 +6,8 @@ For each model (the light models with seeded random weights, batch 1, and the
 bundled conv+BN+ReLU example at 1x3x224x224): build the C library from the ONNX
 file in a fresh cache (import -> optimized -> library, timed), load it (timed),
 then run infer and onnxruntime (all graph optimizations on, the same thread
-count) interleaved, and report medians, the latency ratio infer / onnxruntime,
+count) interleaved, each run after SETTLE seconds of idleness (thread pools spin
+after a run and would slow the other), and report medians, the latency ratio infer / onnxruntime,
 achieved GFLOP/s against this machine's 216 GFLOP/s one-core peak
 (../shared/PERF_NOTES.md), and the arena against the sum of all intermediates.
 Outputs are checked against onnxruntime before timing.
@@ -32,6 +33,8 @@ import infer
 from infer.dialects.infer.base import dims_of
 
 PEAK_GFLOPS_ONE_CORE = 216.0
+SETTLE = 0.03
+"""Seconds of idleness before each timed run."""
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conv_bn_relu.onnx"
 DEFAULT_MODELS = ["resnet50", "inception_v2", "densenet121", "squeezenet", "shufflenet", "conv_bn_relu"]
 
@@ -100,9 +103,13 @@ def bench(name: str, threads_list: list[int], repeat: int) -> list[dict[str, str
             error = float(np.abs(actual - expected).max()) / scale
             ours, theirs = [], []
             for _ in range(repeat):
+                # Thread pools spin for a while after a run (onnxruntime's, ours): let them go
+                # to sleep, so that they do not steal the second core from the next run.
+                time.sleep(SETTLE)
                 start = time.perf_counter()
                 native.run(feeds)
                 ours.append(time.perf_counter() - start)
+                time.sleep(SETTLE)
                 start = time.perf_counter()
                 session.run(None, feeds)
                 theirs.append(time.perf_counter() - start)
