@@ -431,3 +431,14 @@ def test_example_with_kernels(cache: str) -> None:
     (expected,) = infer.compile(str(EXAMPLE)).run({"data": x}).values()
     (actual,) = model.run({"data": x}).values()
     _assert_close([actual], [expected], ["example"])
+
+
+def test_generated_code_with_kernel_calls_is_warning_free(tmp_path: Path) -> None:
+    import subprocess
+
+    module, _ = _module(conv_variants(np.random.default_rng(0))[:4] + gemm_variants(np.random.default_rng(1))[:2])
+    built = build(lower_to_loop_level(module, optimize=False), cache_dir=tmp_path / "cache", out_dir=tmp_path / "out")
+    flags = ["-std=c99", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pedantic", "-Werror", "-fsyntax-only"]
+    for unit in built.units:
+        proc = subprocess.run(["gcc", *flags, unit], cwd=built.directory, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
