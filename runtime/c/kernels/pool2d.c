@@ -44,6 +44,9 @@ typedef struct {
   /* AVX-512: each output row reduces its window's input rows into one padded
    * row of rowlen floats, then along it. */
   int64_t rowlen;
+#if defined(POOL_AVX512)
+  const __m512i *taps; /* the permutes of pool_plane_small, or NULL */
+#endif
   int status;
 } pool_problem;
 
@@ -216,8 +219,76 @@ static void pool_plane(const pool_problem *p, const float *xc, float *yc, float 
   }
 }
 
+/* Planes whose padded rows fit 32 lanes (7x7 to 28x28 in the models): a row stays in two registers,
+ * lane c holding padded column c, and the taps are permutes of them (p->taps[v * KW + kw] picks, for
+ * output vector v, column (16v + j) * sw + kw * dw into lane j). Nothing goes through memory. */
+static void pool_plane_small(const pool_problem *p, const float *xc, float *yc) {
+  const int64_t KW = p->KW, W = p->W, pl = p->pl, vectors = (p->OW + 15) / 16;
+  const int average = p->average;
+  const __m512 pad = _mm512_set1_ps(average ? 0.0f : -INFINITY);
+  /* lanes of the padded row (two vectors) that hold input columns */
+  const __mmask16 in_lo = pool_mask(pl < 16 ? pl : 16, pl + W < 16 ? pl + W : 16);
+  const __mmask16 in_hi = pool_mask(pl > 16 ? pl - 16 : 0, pl + W - 16);
+  for (int64_t oh = 0; oh < p->OH; oh++) {
+    int64_t ih0 = oh * p->sh - p->pt;
+    __m512 lo = pad, hi = pad;
+    __mmask16 nan_lo = 0, nan_hi = 0;
+    int first = 1;
+    for (int64_t kh = 0; kh < p->KH; kh++) {
+      int64_t ih = ih0 + kh * p->dh;
+      if (ih < 0 || ih >= p->H)
+        continue;
+      const float *row = xc + ih * W - pl; /* lane c reads column c - pl: only the masked lanes */
+      __m512 a = _mm512_mask_loadu_ps(pad, in_lo, row), b = _mm512_mask_loadu_ps(pad, in_hi, row + 16);
+      nan_lo |= _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q);
+      nan_hi |= _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
+      if (first) {
+        lo = a;
+        hi = b;
+        first = 0;
+      } else if (average) {
+        lo = _mm512_add_ps(lo, a);
+        hi = _mm512_add_ps(hi, b);
+      } else {
+        lo = _mm512_max_ps(lo, a);
+        hi = _mm512_max_ps(hi, b);
+      }
+    }
+    float count_h = 1.0f;
+    if (average)
+      count_h = (float)(p->include_pad ? pool_count(ih0, p->KH, p->dh, -p->pt, p->H + p->pb)
+                                       : pool_count(ih0, p->KH, p->dh, 0, p->H));
+    int nan = !average && (nan_lo | nan_hi);
+    if (nan) {
+      lo = _mm512_mask_mov_ps(lo, nan_lo, _mm512_set1_ps(NAN));
+      hi = _mm512_mask_mov_ps(hi, nan_hi, _mm512_set1_ps(NAN));
+    }
+    for (int64_t v = 0; v < vectors; v++) {
+      const __m512i *taps = p->taps + v * KW;
+      __m512 acc = _mm512_permutex2var_ps(lo, taps[0], hi);
+      __mmask16 nans = nan ? _mm512_cmp_ps_mask(acc, acc, _CMP_UNORD_Q) : 0;
+      for (int64_t kw = 1; kw < KW; kw++) {
+        __m512 x = _mm512_permutex2var_ps(lo, taps[kw], hi);
+        if (nan)
+          nans |= _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+        acc = average ? _mm512_add_ps(acc, x) : _mm512_max_ps(acc, x);
+      }
+      if (average)
+        acc = _mm512_div_ps(acc, _mm512_mul_ps(_mm512_set1_ps(count_h), _mm512_loadu_ps(p->count_w + v * 16)));
+      else if (nan)
+        acc = _mm512_mask_mov_ps(acc, nans, _mm512_set1_ps(NAN));
+      _mm512_mask_storeu_ps(yc + oh * p->OW + v * 16, pool_mask(0, p->OW - v * 16), acc);
+    }
+  }
+}
+
 static void pool_task(void *arg, int64_t begin, int64_t end) {
   pool_problem *p = (pool_problem *)arg;
+  if (p->taps) {
+    for (int64_t plane = begin; plane < end; plane++)
+      pool_plane_small(p, p->x + plane * p->H * p->W, p->y + plane * p->OH * p->OW);
+    return;
+  }
   const int64_t rowlen = (p->rowlen + 15) / 16 * 16;
   size_t bytes = 2 * (size_t)rowlen * sizeof(float) + (size_t)p->KH * sizeof(float *);
   float *scratch = (float *)infer_scratch(INFER_SCRATCH_KERNEL, bytes);
@@ -346,6 +417,23 @@ static int pool_run(struct infer_model *ctx, const float *x, int64_t batch, int6
   if (p.rowlen < pad_left + width)
     p.rowlen = pad_left + width;
   p.status = INFER_OK;
+#if defined(POOL_AVX512)
+  /* Rows whose padded columns read fit 32 lanes: the permutes of pool_plane_small. */
+  __m512i taps[2 * 16];
+  p.taps = NULL;
+  if (pad_left + width <= 32 && (p.OW - 1) * stride_w + (kernel_w - 1) * dilation_w <= 31 && kernel_w <= 16) {
+    for (int64_t v = 0; v < vectors; v++)
+      for (int64_t kw = 0; kw < kernel_w; kw++) {
+        int32_t idx[16];
+        for (int64_t j = 0; j < 16; j++) {
+          int64_t ow = v * 16 + j;
+          idx[j] = ow < p.OW ? (int32_t)(ow * stride_w + kw * dilation_w) : 0;
+        }
+        taps[v * kernel_w + kw] = _mm512_loadu_si512(idx);
+      }
+    p.taps = taps;
+  }
+#endif
   infer_parallel_for(ctx, batch * channels, pool_task, &p);
   free(heap);
   return p.status;
