@@ -11,6 +11,7 @@ expected outputs and onnxruntime.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -442,3 +443,71 @@ def test_generated_code_with_kernel_calls_is_warning_free(tmp_path: Path) -> Non
     for unit in built.units:
         proc = subprocess.run(["gcc", *flags, unit], cwd=built.directory, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
+
+
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
+
+SANITIZED = """
+func.func @main_graph(%x: tensor<?x4x9x9xf32> {infer.name = "x"}, %h: tensor<?x16xf32> {infer.name = "h"})
+    -> (tensor<?x8x3x3xf32> {infer.name = "y"}, tensor<?x8xf32> {infer.name = "g"}) {
+  %w = infer.constant dense<W> : tensor<8x4x3x3xf32>
+  %d = infer.constant dense<D> : tensor<8x1x3x3xf32>
+  %f = infer.constant dense<F> : tensor<8x16xf32>
+  %b = infer.constant dense<B> : tensor<1x8xf32>
+  %c = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+         activation = "relu"} : (tensor<?x4x9x9xf32>, tensor<8x4x3x3xf32>) -> tensor<?x8x9x9xf32>
+  %e = infer.conv %c, %d residual %c {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+         pads = array<i64: 1, 1, 1, 1>, groups = 8 : i64} : (tensor<?x8x9x9xf32>, tensor<8x1x3x3xf32>)
+         -> tensor<?x8x9x9xf32>
+  %m = infer.max_pool %e {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
+         pads = array<i64: 0, 0, 0, 0>, ceil_mode} : (tensor<?x8x9x9xf32>) -> tensor<?x8x4x4xf32>
+  %y = infer.avg_pool %m {kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+         pads = array<i64: 0, 0, 0, 0>} : (tensor<?x8x4x4xf32>) -> tensor<?x8x3x3xf32>
+  %g = infer.gemm %h, %f, %b {trans_b, activation = "sigmoid"} : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<1x8xf32>)
+         -> tensor<?x8xf32>
+  func.return %y, %g : tensor<?x8x3x3xf32>, tensor<?x8xf32>
+}
+"""
+
+
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="sanitizers not expected here")
+def test_kernel_calls_under_sanitizers(tmp_path: Path) -> None:
+    """Kernel calls, prepacking and planned kernel outputs under ASan and UBSan (the kernel
+    library built with the same flags), through the C program of tests/runtime/c/client.c."""
+    import shutil
+    import subprocess
+
+    rng = np.random.default_rng(6)
+    ir = SANITIZED
+    for name, shape in {"W": (8, 4, 3, 3), "D": (8, 1, 3, 3), "F": (8, 16), "B": (1, 8)}.items():
+        ir = ir.replace(f"dense<{name}>", f"dense<{(rng.standard_normal(shape) * 0.1).astype(f32).tolist()}>")
+    module = infer.parse_ir(ir)
+    lowered = lower_to_loop_level(module.clone(), optimize=False)
+    result = build(lowered, cache_dir=tmp_path / "cache", out_dir=tmp_path / "model", opt_flags=["-O1"],
+                   extra_flags=SANITIZE)  # fmt: skip
+    text = (result.directory / "model.c").read_text()
+    assert all(f"infer_{k}(ctx, " in text for k in ("conv2d_f32", "depthwise_conv2d_f32", "max_pool2d_f32"))
+    exe = tmp_path / "client"
+    compiler = "gcc" if shutil.which("gcc") else "cc"
+    subprocess.run(
+        [compiler, "-std=c99", *SANITIZE, str(Path(__file__).parent / "client.c"), f"-I{result.directory}",
+         f"-L{result.directory}", "-lmodel", f"-Wl,-rpath,{result.directory}", "-o", str(exe)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0", UBSAN_OPTIONS="print_stacktrace=1")
+    proc = subprocess.run([str(exe), str(result.directory), "3", "2"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr, proc.stderr
+    # The client's inputs at N = 2 (its second run, printed last): element k of input i is i + 0.25 k - 1.
+    feeds = [
+        (i + 0.25 * np.arange(int(np.prod(s)), dtype=f32) - 1).astype(f32).reshape(s)
+        for i, s in enumerate([(2, 4, 9, 9), (2, 16)])
+    ]
+    expected = Interpreter(module).run(feeds)
+    printed: dict[str, np.ndarray] = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("output "):
+            name, rest = line[len("output ") :].split(" dims", 1)
+            dims, values = rest.split(" values")
+            printed[name] = np.array(values.split(), dtype=f32).reshape([int(d) for d in dims.split()])
+    _assert_close([printed["y"], printed["g"]], [expected["y"], expected["g"]], ["y", "g"])
