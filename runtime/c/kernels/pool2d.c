@@ -17,8 +17,10 @@
  * time, tap by tap: stride 1 loads, stride 2 loads twice and permutes, other
  * strides gather, and no tap needs a mask. Two row buffers pipeline the rows
  * (the next row's first pass is stored before this row's second pass loads).
- * NaN is tracked only where a sum of the taps shows one. Planes (batch item,
- * channel) are the parallel tasks. Without AVX-512, portable C.
+ * NaN is tracked only where a sum of the taps shows one. Planes whose padded
+ * rows fit 32 lanes (7x7 to 28x28) keep a row in two registers instead and
+ * take the taps as permutes. Planes (batch item, channel) are the parallel
+ * tasks. Without AVX-512, portable C.
  */
 #include "infer_kernels.h"
 

@@ -285,7 +285,7 @@ def test_sanitizers(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, va
     cmd = [find_compiler(None), *flags, *includes, "-o", str(exe), *sources, str(archive), *LINK_LIBS]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    proc = subprocess.run([str(exe), "25"], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([str(exe), "15"], capture_output=True, text=True, timeout=900)
     assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr, proc.stderr[-3000:]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.stdout.strip().endswith(" 0 failed"), proc.stdout[-3000:]
