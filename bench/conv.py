@@ -11,10 +11,11 @@ preallocated. onnxruntime: one Conv (+Relu) / pool node, all graph
 optimizations on (its NCHWc layout: the session adds reorders of the input and
 output around the node), the same thread count.
 
-Per layer and thread count: medians of interleaved runs (ours, then
-onnxruntime's session, in rounds), and onnxruntime's own time for the compute
-node alone (its profiler, without the NCHWc reorders and the Python call),
-which is the fair figure for a layer inside a network. Ratios are ours /
+Per layer and thread count: medians of interleaved runs (ours, timed in C
+around each kernel call; then onnxruntime's session, timed around run(), in
+rounds), and onnxruntime's own time for the compute node alone (its profiler,
+without the NCHWc reorders and the Python call): "ours / ort node" is the fair
+figure for a layer inside a network. Ratios are ours /
 onnxruntime (< 1: we are faster). Outputs are checked against onnxruntime
 first.
 """
@@ -229,19 +230,17 @@ def bench_layer(lib: ConvLib, layer: Layer, threads: int, rounds: int, rng: np.r
     feeds = {"x": x}
     with lib.context(threads) as ctx:
 
-        def ours() -> None:
+        def ours(reps: int) -> list[float]:
             if layer.kind == "conv":
-                status = lib.conv2d_status(ctx, x, packed, y, layer.window, bias=bias, act=act)
-            elif layer.kind == "depthwise":
-                status = lib.depthwise_conv2d_status(ctx, x, weight, y, layer.window, bias=bias, act=act)
-            else:
-                status = lib.pool2d_status(
-                    ctx, layer.kind, x, y, layer.kernel, layer.window,
-                    ceil_mode=layer.ceil_mode, count_include_pad=layer.count_include_pad,
-                )  # fmt: skip
-            assert status == 0, status
+                return lib.time_conv2d(ctx, x, packed, y, layer.window, reps, bias=bias, act=act)
+            if layer.kind == "depthwise":
+                return lib.time_depthwise_conv2d(ctx, x, weight, y, layer.window, reps, bias=bias, act=act)
+            return lib.time_pool2d(
+                ctx, layer.kind, x, y, layer.kernel, layer.window, reps,
+                ceil_mode=layer.ceil_mode, count_include_pad=layer.count_include_pad,
+            )  # fmt: skip
 
-        ours()
+        ours(1)
         expected = sess.run(None, feeds)[0]
         error = float(np.abs(y - expected).max() / max(1e-30, float(np.abs(expected).max())))
         assert error < 1e-4, f"{layer.label}: relative error {error:.1e} against onnxruntime"
@@ -249,11 +248,11 @@ def bench_layer(lib: ConvLib, layer: Layer, threads: int, rounds: int, rng: np.r
         t_ort: list[float] = []
         per_round = max(1, int(0.02 / max(layer.gflop() / 150.0, 1e-6)))  # ~20 ms of work per round and side
         for _ in range(rounds):
-            for fn, out in ((ours, t_ours), (lambda: sess.run(None, feeds), t_ort)):
-                for _ in range(per_round):
-                    start = time.perf_counter()
-                    fn()
-                    out.append(time.perf_counter() - start)
+            t_ours += ours(per_round)
+            for _ in range(per_round):
+                start = time.perf_counter()
+                sess.run(None, feeds)
+                t_ort.append(time.perf_counter() - start)
     ours_s, ort_s = statistics.median(t_ours), statistics.median(t_ort)
     node_s, reorder_s = ort_node_times(model, threads, feeds, max(10, rounds))
     gflop = layer.gflop()

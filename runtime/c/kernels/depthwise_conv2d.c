@@ -77,19 +77,21 @@ static inline __mmask16 dw_tail(int64_t n) {
   return n >= 16 ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
 }
 
-/* dst[0 : n) = 0, then dst[at : at + W) = src (n a multiple of 16). */
-static inline void dw_pad_row(float *dst, int64_t n, int64_t at, const float *src, int64_t W) {
-  for (int64_t i = 0; i < n; i += 16)
-    _mm512_storeu_ps(dst + i, _mm512_setzero_ps());
-  for (int64_t i = 0; i < W; i += 16) {
-    __mmask16 m = dw_tail(W - i);
-    _mm512_mask_storeu_ps(dst + at + i, m, _mm512_maskz_loadu_ps(m, src + i));
-  }
+/* Lanes of the 16 padded columns [c0, c0 + 16) that hold input columns (padded column c is input
+ * column c - pl). */
+static inline __mmask16 dw_columns(int64_t c0, int64_t pl, int64_t W) {
+  int64_t lo = pl - c0, hi = pl + W - c0;
+  lo = lo < 0 ? 0 : lo;
+  hi = hi > 16 ? 16 : hi;
+  if (hi <= lo)
+    return 0;
+  return (__mmask16)((hi - lo >= 16 ? 0xffffu : (1u << (hi - lo)) - 1u) << lo);
 }
 
-/* The padded plane, split by column phase: row r, phase q at buf + (r * sw + q) * p->lp. */
+/* The padded plane, split by column phase: row r, phase q at buf + (r * sw + q) * p->lp. Padded
+ * columns are read straight from the input row with masked loads (zeros outside it). */
 static void dw_split_plane(const dw_problem *p, const float *xc, float *buf, float *row) {
-  const int64_t sw = p->sw, lp = p->lp;
+  const int64_t sw = p->sw, lp = p->lp, pl = p->pl, W = p->W;
   for (int64_t r = 0; r < p->hp; r++) {
     int64_t ih = r - p->pt;
     float *dst = buf + r * sw * lp;
@@ -98,21 +100,26 @@ static void dw_split_plane(const dw_problem *p, const float *xc, float *buf, flo
         _mm512_storeu_ps(dst + i, _mm512_setzero_ps());
       continue;
     }
-    if (sw == 1) {
-      dw_pad_row(dst, lp, p->pl, xc + ih * p->W, p->W);
-      continue;
-    }
-    /* the padded row (zeros up to rowlen, a whole number of 32 * sw columns), then its phases */
-    dw_pad_row(row, p->rowlen, p->pl, xc + ih * p->W, p->W);
-    if (sw == 2) {
+    const float *in = xc + ih * W - pl; /* padded column c is in[c]: only masked lanes are read */
+    if (sw == 1) { /* zeros, then the row (measured faster than masked loads of every chunk) */
+      for (int64_t c = 0; c < lp; c += 16)
+        _mm512_storeu_ps(dst + c, _mm512_setzero_ps());
+      for (int64_t i = 0; i < W; i += 16) {
+        __mmask16 m = dw_tail(W - i);
+        _mm512_mask_storeu_ps(dst + pl + i, m, _mm512_maskz_loadu_ps(m, in + pl + i));
+      }
+    } else if (sw == 2) {
       const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
       const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
       for (int64_t c = 0; c < p->rowlen; c += 32) {
-        __m512 a = _mm512_loadu_ps(row + c), b = _mm512_loadu_ps(row + c + 16);
+        __m512 a = _mm512_maskz_loadu_ps(dw_columns(c, pl, W), in + c);
+        __m512 b = _mm512_maskz_loadu_ps(dw_columns(c + 16, pl, W), in + c + 16);
         _mm512_storeu_ps(dst + c / 2, _mm512_permutex2var_ps(a, even, b));
         _mm512_storeu_ps(dst + lp + c / 2, _mm512_permutex2var_ps(a, odd, b));
       }
     } else {
+      for (int64_t c = 0; c < p->rowlen; c += 16)
+        _mm512_storeu_ps(row + c, _mm512_maskz_loadu_ps(dw_columns(c, pl, W), in + c));
       for (int64_t c = 0; c < p->rowlen; c++)
         dst[(c % sw) * lp + c / sw] = row[c];
     }

@@ -88,3 +88,52 @@ EXPORT int h_avg_pool2d(infer_model *ctx, const float *x, const int64_t *xdims, 
                               window[2], window[3], window[4], window[5], window[6], window[7], ceil_mode,
                               count_include_pad);
 }
+
+/* ------------------------------------------------------------------ timing (bench/conv.py)
+ *
+ * The same calls `reps` times, each call's seconds into `seconds`: the kernels' own time,
+ * without the Python call around them. */
+
+static double h_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+EXPORT int h_conv2d_timed(infer_model *ctx, const float *x, const int64_t *xdims, const void *packed, const float *bias,
+                          const float *residual, float *y, const int64_t *window, int32_t act, float p0, float p1,
+                          int64_t reps, double *seconds) {
+  int status = 0;
+  for (int64_t i = 0; i < reps && !status; i++) {
+    double start = h_now();
+    status = h_conv2d(ctx, x, xdims, packed, bias, residual, y, window, act, p0, p1);
+    seconds[i] = h_now() - start;
+  }
+  return status;
+}
+
+EXPORT int h_depthwise_conv2d_timed(infer_model *ctx, const float *x, const int64_t *xdims, const float *w,
+                                    int64_t multiplier, int64_t kh, int64_t kw, const float *bias,
+                                    const float *residual, float *y, const int64_t *window, int32_t act, float p0,
+                                    float p1, int64_t reps, double *seconds) {
+  int status = 0;
+  for (int64_t i = 0; i < reps && !status; i++) {
+    double start = h_now();
+    status = h_depthwise_conv2d(ctx, x, xdims, w, multiplier, kh, kw, bias, residual, y, window, act, p0, p1);
+    seconds[i] = h_now() - start;
+  }
+  return status;
+}
+
+EXPORT int h_pool2d_timed(infer_model *ctx, int32_t average, const float *x, const int64_t *xdims, float *y, int64_t kh,
+                          int64_t kw, const int64_t *window, int32_t ceil_mode, int32_t count_include_pad, int64_t reps,
+                          double *seconds) {
+  int status = 0;
+  for (int64_t i = 0; i < reps && !status; i++) {
+    double start = h_now();
+    status = average ? h_avg_pool2d(ctx, x, xdims, y, kh, kw, window, ceil_mode, count_include_pad)
+                     : h_max_pool2d(ctx, x, xdims, y, kh, kw, window, ceil_mode);
+    seconds[i] = h_now() - start;
+  }
+  return status;
+}

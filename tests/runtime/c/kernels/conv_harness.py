@@ -156,6 +156,9 @@ class ConvLib:
         L.h_depthwise_conv2d.argtypes = [vp, vp, vp, vp, i64, i64, i64, vp, vp, vp, vp, i32, f32, f32]
         L.h_max_pool2d.argtypes = [vp, vp, vp, vp, i64, i64, vp, i32]
         L.h_avg_pool2d.argtypes = [vp, vp, vp, vp, i64, i64, vp, i32, i32]
+        L.h_conv2d_timed.argtypes = [*L.h_conv2d.argtypes, i64, vp]
+        L.h_depthwise_conv2d_timed.argtypes = [*L.h_depthwise_conv2d.argtypes, i64, vp]
+        L.h_pool2d_timed.argtypes = [vp, i32, vp, vp, vp, i64, i64, vp, i32, i32, i64, vp]
 
     @classmethod
     def build(
@@ -311,6 +314,75 @@ class ConvLib:
         )
         assert status == OK, status
         return y
+
+    # -- timing ------------------------------------------------------------------------------
+
+    def time_conv2d(
+        self,
+        ctx: int | None,
+        x: np.ndarray,
+        packed: np.ndarray,
+        y: np.ndarray,
+        window: Window,
+        reps: int,
+        *,
+        bias: np.ndarray | None = None,
+        act: str = "none",
+    ) -> list[float]:
+        """Seconds of each of `reps` calls of infer_conv2d_f32, timed in C (no Python call overhead)."""
+        seconds = np.zeros(reps, np.float64)
+        dims = np.array(x.shape, np.int64)
+        status = self.lib.h_conv2d_timed(
+            ctx, _ptr(x), _ptr(dims), _ptr(packed), _ptr(bias), None, _ptr(y), _ptr(window.array()),
+            ACTIVATIONS[act], *act_params(act), reps, _ptr(seconds),
+        )  # fmt: skip
+        assert status == OK, status
+        return seconds.tolist()
+
+    def time_depthwise_conv2d(
+        self,
+        ctx: int | None,
+        x: np.ndarray,
+        w: np.ndarray,
+        y: np.ndarray,
+        window: Window,
+        reps: int,
+        *,
+        bias: np.ndarray | None = None,
+        act: str = "none",
+    ) -> list[float]:
+        """Seconds of each of `reps` calls of infer_depthwise_conv2d_f32, timed in C."""
+        seconds = np.zeros(reps, np.float64)
+        dims = np.array(x.shape, np.int64)
+        status = self.lib.h_depthwise_conv2d_timed(
+            ctx, _ptr(x), _ptr(dims), _ptr(w), w.shape[0] // x.shape[1], w.shape[2], w.shape[3], _ptr(bias), None,
+            _ptr(y), _ptr(window.array()), ACTIVATIONS[act], *act_params(act), reps, _ptr(seconds),
+        )  # fmt: skip
+        assert status == OK, status
+        return seconds.tolist()
+
+    def time_pool2d(
+        self,
+        ctx: int | None,
+        kind: str,
+        x: np.ndarray,
+        y: np.ndarray,
+        kernel: Sequence[int],
+        window: Window,
+        reps: int,
+        *,
+        ceil_mode: bool = False,
+        count_include_pad: bool = False,
+    ) -> list[float]:
+        """Seconds of each of `reps` calls of infer_max_pool2d_f32 / infer_avg_pool2d_f32, timed in C."""
+        seconds = np.zeros(reps, np.float64)
+        dims = np.array(x.shape, np.int64)
+        status = self.lib.h_pool2d_timed(
+            ctx, kind == "avg", _ptr(x), _ptr(dims), _ptr(y), kernel[0], kernel[1], _ptr(window.array()), ceil_mode,
+            count_include_pad, reps, _ptr(seconds),
+        )  # fmt: skip
+        assert status == OK, status
+        return seconds.tolist()
 
 
 # -- the reference semantics -------------------------------------------------------------------
