@@ -101,7 +101,7 @@ class CompiledModel:
         module: ModuleOp,
         target: str = "interp",
         *,
-        threads: int = 1,
+        threads: int = 0,
         cache_dir: str | os.PathLike[str] | None = None,
         kernels: bool = True,
     ) -> None:
@@ -163,13 +163,14 @@ def compile(
     *,
     target: str = "interp",
     opt_level: int | None = None,
-    threads: int = 1,
+    threads: int = 0,
     cache_dir: str | os.PathLike[str] | None = None,
     kernels: bool = True,
 ) -> CompiledModel:
     """Imports, converts, optimizes (level `opt_level`, default 2) and prepares a
     model for `target` (`interp`: the reference interpreter; `c`: a compiled
-    library, cached under `cache_dir`, running on `threads` threads, its heavy
+    library, cached under `cache_dir`, running on `threads` threads (1: exactly the
+    calling thread; 0: one per core), its heavy
     ops calling the kernel library unless `kernels` is false)."""
     module = load(source)
     optimize(module, opt_level)

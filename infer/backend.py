@@ -64,14 +64,14 @@ class InferBackend(Backend):
         device: str = "CPU",
         target: str = "interp",  # type: ignore[override]
         opt_level: int | None = None,
-        threads: int = 1,
+        threads: int = 0,
         cache_dir: str | None = None,
         kernels: bool = True,
         **kwargs: Any,
     ) -> InferRep:
-        """`target`: `interp` (the reference interpreter) or `c` (compiled C, on `threads`
-        threads, cached under `cache_dir`, default ~/.cache/infer; `kernels`: heavy ops call
-        the kernel library)."""
+        """`target`: `interp` (the reference interpreter) or `c` (compiled C). For `c`:
+        `threads` (1: exactly the calling thread; 0, the default: one per core),
+        `cache_dir` (default ~/.cache/infer), `kernels` (heavy ops call the kernel library)."""
         if not cls.supports_device(device):
             raise InferError(f"device '{device}' is not supported", hint="use device='CPU'")
         return InferRep(

@@ -71,7 +71,12 @@ def run(argv: Sequence[str]) -> None:
         choices=["interp", "c"],
         help="where to run: the reference interpreter, or compiled C (default: interp)",
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads of the C target (default 1)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="threads of the C target (1: the calling thread only; default 0: one per core)",
+    )
     parser.add_argument(
         "--no-kernels", action="store_true", help="C target: loops only, no calls into the kernel library"
     )

@@ -74,10 +74,10 @@ typedef struct infer_model infer_model;
 
 /* Loads the weights and prepares a model. `weights` is the path of the weights
  * file or of the directory holding weights.bin (NULL for a model without
- * weights). `threads`: 1 runs everything on the calling thread; 0 lets the
- * model choose; >1 is accepted (parallel kernels are not implemented yet: the
- * model runs on the calling thread). On failure *model is NULL and
- * infer_model_error(NULL) says why. */
+ * weights). `threads`: the number of threads the model's kernels run on,
+ * the calling thread included (1: only the calling thread, exactly); 0: one
+ * per online CPU. On failure *model is NULL and infer_model_error(NULL) says
+ * why. */
 INFER_API int infer_model_create(const char *weights, int threads, infer_model **model);
 
 /* Runs the model. `inputs` in the order of infer_model_input_name; `outputs`
