@@ -1,6 +1,6 @@
 """Our convolution, depthwise convolution and pooling kernels against onnxruntime, layer by layer.
 
-    python bench/conv.py [--threads 1,2] [--rounds 15] [--only resnet,example] [--markdown]
+    python bench/conv.py [--threads 1,2] [--rounds 15] [--only resnet50,example] [--spin]
 
 The layers are those of ResNet-50 (incl. the 7x7 stem and the 1x1s), Inception v2,
 DenseNet-121, SqueezeNet, ShuffleNet (its grouped 1x1s and depthwise 3x3s) and the
@@ -9,7 +9,8 @@ where the model has one. Ours: runtime/c/kernels built with a model's flags
 (tests/runtime/c/kernels/conv_harness.py), weights prepacked once, output
 preallocated. onnxruntime: one Conv (+Relu) / pool node, all graph
 optimizations on (its NCHWc layout: the session adds reorders of the input and
-output around the node), the same thread count.
+output around the node), the same thread count, its workers not spinning
+between runs (see SPIN).
 
 Per layer and thread count: medians of interleaved runs (ours, timed in C
 around each kernel call; then onnxruntime's session, timed around run(), in
@@ -174,11 +175,19 @@ def onnx_model(layer: Layer, weight: np.ndarray | None, bias: np.ndarray | None)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+SPIN = False
+"""Whether onnxruntime's workers spin between runs (its default; --spin). Off here: with 2+ threads and
+interleaved runs, one library's spinning workers take the core the other one needs (measured: then
+neither scales past one thread)."""
+
+
 def session(model, threads: int, profile_dir: str | None = None) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    if not SPIN:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if profile_dir is not None:
         options.enable_profiling = True
         options.profile_file_prefix = os.path.join(profile_dir, "layer")
@@ -297,7 +306,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--only", default="", help="comma-separated models (resnet50, inception_v2, ...)")
     parser.add_argument("--cache-dir", default=None, help="where the kernel library is built (default: a temp dir)")
+    parser.add_argument(
+        "--spin",
+        action="store_true",
+        help="let onnxruntime's workers spin between runs (its default; off here because interleaved with ours on "
+        "2+ threads, spinning workers take the cores the other library needs)",
+    )
     args = parser.parse_args()
+    global SPIN
+    SPIN = args.spin
     only = set(filter(None, args.only.split(",")))
     layers = [layer for layer in LAYERS if not only or layer.model in only]
     rng = np.random.default_rng(0)
