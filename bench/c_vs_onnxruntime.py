@@ -10,7 +10,8 @@ count) interleaved, each run after SETTLE seconds of idleness (thread pools spin
 after a run and would slow the other), and report medians, the latency ratio infer / onnxruntime,
 achieved GFLOP/s against a one-core fp32 peak (`--peak`, default 216 GFLOP/s, the
 figure of ../shared/PERF_NOTES.md; the AMD Zen 5 machines this project now runs on
-measure 260-285 GFLOP/s with AVX-512 FMA, so a model can show more than 100%), and the arena against the sum of all intermediates.
+measure 260-285 GFLOP/s with AVX-512 FMA, so a model can show more than 100%),
+and the arena against the sum of all intermediates.
 Outputs are checked against onnxruntime before timing.
 """
 
