@@ -35,6 +35,7 @@ from infer.dialects.infer.elementwise import AddOp, MulOp
 from infer.dialects.infer.epilogue import fused_location
 from infer.dialects.infer.nn import channel_axis
 from infer.dialects.infer.normalization import BatchNormOp
+from infer.transforms.patterns import erase_dead_constants, per_channel
 
 
 def per_channel_constant(values: np.ndarray, element: Attribute, axis: int, rank: int) -> ConstantOp:
@@ -46,18 +47,6 @@ def per_channel_constant(values: np.ndarray, element: Attribute, axis: int, rank
     if cast.size > 1 and bool((cast == cast[0]).all()):
         return ConstantOp.splat(cast[0], TensorType(element, shape))
     return ConstantOp(cast.reshape(shape))
-
-
-def per_channel_vector(value: SSAValue, axis: int, channels: int) -> np.ndarray | None:
-    """A constant of the input's rank that varies along the channel `axis` only, as a
-    float64 `[channels]` vector; None for anything else."""
-    array = constant_value(value)
-    if array is None or not np.issubdtype(array.dtype, np.floating):
-        return None
-    dims = array.shape
-    if dims[axis] not in (1, channels) or any(d != 1 for i, d in enumerate(dims) if i != axis):
-        return None
-    return np.broadcast_to(np.asarray(array, np.float64).reshape(-1), (channels,))
 
 
 @dataclass
@@ -95,7 +84,7 @@ class BatchNormToScaleShift(RewritePattern):
             if not isinstance(user, MulOp | AddOp) or user.result.type != op.result.type:
                 break
             other = user.rhs if user.lhs is result else user.lhs
-            vector = None if other is result else per_channel_vector(other, axis, channels)
+            vector = None if other is result else per_channel(other, axis, channels)
             if vector is None:
                 break
             if isinstance(user, MulOp):
@@ -121,10 +110,7 @@ class BatchNormToScaleShift(RewritePattern):
         rewriter.replace(root, new_ops, [value])
         for replaced in reversed([op, *absorbed[:-1]]):
             rewriter.erase(replaced)
-        for parameter in parameters:
-            owner = parameter.owner
-            if isinstance(owner, ConstantOp) and not owner.result.uses:
-                rewriter.erase(owner)
+        erase_dead_constants(rewriter, parameters)
 
 
 @dataclass(frozen=True)

@@ -95,12 +95,10 @@ from infer.dialects.infer.tensor import (
     UnsqueezeOp,
 )
 from infer.runtime.interpreter import execute, has_semantics
+from infer.transforms.patterns import uniform
 
 DEFAULT_MAX_ELEMENTS = 1 << 24
 """16M elements: above the largest weight of the usual CNNs (ResNet-50's is 2.4M)."""
-
-UNIFORM_CHUNK = 1 << 16
-"""Elements compared at a time when checking that an array is uniform."""
 
 ELEMENTWISE: tuple[type[InferOp], ...] = (*ELEMENTWISE_OPS, *ACTIVATION_OPS)
 """Ops that compute each result element from the operand elements at the same
@@ -137,23 +135,6 @@ def splat_element(value: SSAValue) -> np.ndarray | None:
     if array.size != 1 and not owner.is_splat:
         return None
     return array.reshape(-1)[:1].reshape(())
-
-
-def uniform(array: np.ndarray) -> bool:
-    """True if every element has the bytes of the first (cheap to refute for most
-    data; compared in chunks, so a large array costs no large temporary)."""
-    if array.size <= 1 or all(s == 0 for s in array.strides):
-        return True
-    flat = array.reshape(-1)
-    first = flat[:1].tobytes()
-    if flat[-1:].tobytes() != first or flat[flat.size // 2 : flat.size // 2 + 1].tobytes() != first:
-        return False
-    rows = flat[:1].view(np.uint8)
-    for begin in range(0, flat.size, UNIFORM_CHUNK):
-        chunk = np.ascontiguousarray(flat[begin : begin + UNIFORM_CHUNK]).view(np.uint8)
-        if not (chunk.reshape(-1, rows.size) == rows).all():
-            return False
-    return True
 
 
 def meet(declared: Attribute, inferred: Attribute) -> TensorType | None:

@@ -50,7 +50,8 @@ from infer.dialects.infer.epilogue import residual_of
 from infer.dialects.infer.matmul import GemmOp
 from infer.dialects.infer.nn import ConvOp
 from infer.transforms.fuse_conv_activation import FuseActivation
-from infer.transforms.fuse_conv_bn import keep_attributes, only_use_is, replace_fused, with_result_type
+from infer.transforms.fuse_conv_bn import keep_attributes, replace_fused, with_result_type
+from infer.transforms.patterns import only_use_is
 
 ResidualProducer = ConvOp | GemmOp
 """The ops that take a residual operand."""

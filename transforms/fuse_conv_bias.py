@@ -36,7 +36,8 @@ from xdsl.pattern_rewriter import (
 from infer.dialects.infer.base import dims_of
 from infer.dialects.infer.elementwise import AddOp, SubOp
 from infer.dialects.infer.nn import ConvOp, ConvTransposeOp
-from infer.transforms.fuse_conv_bn import fold_affine, foldable_producer, output_axis, per_channel
+from infer.transforms.fuse_conv_bn import fold_affine, foldable_producer, output_axis
+from infer.transforms.patterns import per_channel
 
 
 def _conv_and_shift(

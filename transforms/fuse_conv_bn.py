@@ -59,7 +59,7 @@ from xdsl.pattern_rewriter import (
 )
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from infer.dialects.dtypes import UnsupportedElementType, to_numpy
+from infer.dialects.dtypes import to_numpy
 from infer.dialects.infer.base import (
     InferOp,
     compatible,
@@ -68,7 +68,6 @@ from infer.dialects.infer.base import (
     float_of,
     int_of,
     ints_of,
-    is_float,
     string_of,
     tensor_type,
 )
@@ -78,6 +77,7 @@ from infer.dialects.infer.epilogue import derived_location, fused_location, resi
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.dialects.infer.nn import ConvOp, ConvTransposeOp, channel_axis
 from infer.dialects.infer.normalization import BatchNormOp
+from infer.transforms.patterns import erase_dead_constants, float_dtype, only_use_is, per_channel
 from infer.verify_each import node_of
 
 Producer = ConvOp | ConvTransposeOp | GemmOp | MatmulOp
@@ -85,22 +85,6 @@ Producer = ConvOp | ConvTransposeOp | GemmOp | MatmulOp
 
 
 # -- helpers shared by the fusion passes --------------------------------------------------
-
-
-def float_dtype(value: SSAValue) -> np.dtype | None:
-    """The numpy dtype of a floating-point tensor value, None for other (or non-numpy) types."""
-    element = element_of(value.type)
-    if not is_float(element):
-        return None
-    try:
-        return to_numpy(element)
-    except UnsupportedElementType:
-        return None
-
-
-def only_use_is(value: SSAValue, op: Operation) -> bool:
-    """True when `op` is the one user of `value` (through one operand)."""
-    return value.has_one_use() and next(iter(value.uses)).operation is op
 
 
 def output_axis(producer: Operation) -> int | None:
@@ -111,19 +95,6 @@ def output_axis(producer: Operation) -> int | None:
     if isinstance(producer, GemmOp | MatmulOp):
         return rank - 1
     return None
-
-
-def per_channel(value: SSAValue, axis: int, channels: int) -> np.ndarray | None:
-    """The float64 `[channels]` vector of a constant that varies along `axis` only:
-    every other dim is 1, and dim `axis` is `channels` or 1 (one value for all)."""
-    array = constant_value(value)
-    if array is None:
-        return None
-    shape = array.shape
-    if any(d != 1 for i, d in enumerate(shape) if i != axis) or shape[axis] not in (1, channels):
-        return None
-    vector = np.asarray(array, np.float64).reshape(-1)
-    return np.broadcast_to(vector, (channels,))
 
 
 def make_constant(values: np.ndarray, result_type: TensorType) -> ConstantOp:
@@ -182,16 +153,6 @@ def keep_attributes(old: Operation, new_ops: Sequence[Operation]) -> None:
     for new_op in new_ops:
         if type(new_op) is type(old):
             new_op.attributes.update(old.attributes)
-
-
-def erase_dead_constants(rewriter: PatternRewriter, values: Sequence[SSAValue | None]) -> None:
-    """Erases the constants among `values`' producers that are left without uses."""
-    for value in values:
-        if value is None:
-            continue
-        owner = value.owner
-        if isinstance(owner, ConstantOp) and not owner.result.uses and owner.parent is not None:
-            rewriter.erase(owner)
 
 
 def replace_fused(

@@ -61,7 +61,8 @@ from infer.dialects.infer.constant import ConstantOp, constant_value
 from infer.dialects.infer.elementwise import AddOp
 from infer.dialects.infer.matmul import GemmOp, MatmulOp
 from infer.dialects.infer.tensor import ConcatOp, ReshapeOp, ShapeOfOp, SqueezeOp, TransposeOp
-from infer.transforms.fuse_conv_bn import make_constant, only_use_is, replace_fused, with_result_type
+from infer.transforms.fuse_conv_bn import make_constant, replace_fused, with_result_type
+from infer.transforms.patterns import only_use_is
 
 
 def bias_fits(bias: Sequence[Dim], result: Sequence[Dim]) -> bool:

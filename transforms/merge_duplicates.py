@@ -46,7 +46,7 @@ from xdsl.transforms.common_subexpression_elimination import cse
 from infer.dialects.constants import dense_to_numpy, numpy_to_dense
 from infer.dialects.dtypes import UnsupportedElementType
 from infer.dialects.infer.constant import ConstantOp
-from infer.transforms.fold_constants import uniform
+from infer.transforms.patterns import uniform
 
 ConstantKey = tuple[Attribute, tuple[tuple[str, Attribute], ...], int, bytes]
 """(result type, discardable attributes, byte count, digest of the canonical bytes)."""

@@ -16,21 +16,16 @@ compared with the exact ones. Constants match within a relative tolerance of
 `max(1e-5, eps)` of their element type, wide enough for the digits exporters
 print, far too narrow to take another function for gelu.
 
-The module also holds the helpers the other recomposition passes
-(`recompose-silu`, `recompose-layer-norm`) share: reading a constant that
-holds one value, checking that a matched pattern's intermediate values have no
-other uses, and replacing the pattern by one op located at the fused
-locations of its nodes (`infer.dialects.infer.epilogue.fused_location`).
+The helpers it shares with the other recomposition passes (reading a
+constant that holds one value, replacing a matched pattern by one op located at
+the fused locations of its nodes) are in `infer.transforms.patterns`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cmp_to_key
 
-import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
@@ -42,108 +37,10 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
     op_type_rewrite_pattern,
 )
-from xdsl.rewriter import InsertPoint
 
-from infer.dialects.dtypes import UnsupportedElementType, to_numpy
 from infer.dialects.infer.activation import GeluOp
-from infer.dialects.infer.base import element_of
-from infer.dialects.infer.constant import ConstantOp, constant_value
 from infer.dialects.infer.elementwise import AddOp, DivOp, ErfOp, MulOp, PowOp, TanhOp
-from infer.dialects.infer.epilogue import fused_location
-
-# -- helpers shared by the recomposition passes ------------------------------------------
-
-
-def float_dtype(value: SSAValue) -> np.dtype | None:
-    """The numpy dtype of a floating-point tensor value, None for other values."""
-    try:
-        dtype = to_numpy(element_of(value.type))
-    except (UnsupportedElementType, ValueError):
-        return None
-    return dtype if np.issubdtype(dtype, np.floating) else None
-
-
-def tolerance(value: SSAValue) -> float:
-    """Relative tolerance for matching a constant of `value`'s element type with an exact number."""
-    dtype = float_dtype(value)
-    return max(1e-5, float(np.finfo(dtype).eps)) if dtype is not None else 0.0
-
-
-def uniform_value(value: SSAValue) -> float | None:
-    """The one value every element of a floating-point constant holds, else None."""
-    if float_dtype(value) is None:
-        return None
-    array = constant_value(value)
-    if array is None or array.size == 0:
-        return None
-    flat = array.reshape(-1)
-    first = flat[0]
-    if isinstance(value.owner, ConstantOp) and value.owner.is_splat:
-        return float(first)
-    # A weight differs from its first element early: no need to scan all of it.
-    if not bool((flat[:64] == first).all()):
-        return None
-    return float(first) if bool((array == first).all()) else None
-
-
-def close(actual: float, expected: float, rtol: float) -> bool:
-    """`actual` equals `expected` within the relative tolerance `rtol`."""
-    return math.isfinite(actual) and abs(actual - expected) <= rtol * abs(expected)
-
-
-def program_order(ops: Iterable[Operation]) -> list[Operation]:
-    """Ops of one block, sorted in program order."""
-
-    def compare(a: Operation, b: Operation) -> int:
-        return 0 if a is b else (-1 if a.is_before_in_block(b) else 1)
-
-    return sorted(set(ops), key=cmp_to_key(compare))
-
-
-def uses_stay_inside(matched: Sequence[Operation], root: Operation) -> bool:
-    """True when every result of the matched ops but `root` is used by matched ops only."""
-    inside = set(matched)
-    for op in matched:
-        if op is root:
-            continue
-        for result in op.results:
-            if any(use.operation not in inside for use in result.uses):
-                return False
-    return True
-
-
-def replace_pattern(
-    rewriter: PatternRewriter,
-    root: Operation,
-    matched: Sequence[Operation],
-    new_ops: Operation | Sequence[Operation],
-) -> bool:
-    """Replaces the pattern `matched` (ending at `root`) by `new_ops`, the last of
-    which computes `root`'s value; the new ops are located at the fused
-    locations of the matched nodes. Erases the matched ops and the constants
-    only they used. Does nothing and returns False when an intermediate value
-    has a use outside the pattern."""
-    ops = program_order([*matched, root])
-    if ops[-1] is not root or not uses_stay_inside(ops, root):
-        return False
-    new_ops = [new_ops] if isinstance(new_ops, Operation) else list(new_ops)
-    location = fused_location(ops)
-    for new_op in new_ops:
-        new_op.location = location
-    operands = {operand for op in ops for operand in op.operands}
-    for new_op in new_ops[:-1]:
-        rewriter.insert(new_op, InsertPoint.before(root))
-    rewriter.replace(root, new_ops[-1])
-    for op in reversed(ops[:-1]):
-        rewriter.erase(op)
-    for operand in operands:
-        owner = operand.owner
-        if isinstance(owner, ConstantOp) and not owner.result.uses:
-            rewriter.erase(owner)
-    return True
-
-
-# -- gelu -------------------------------------------------------------------------------
+from infer.transforms.patterns import close, replace_pattern, tolerance, uniform_value
 
 Polynomial = dict[int, float]
 """A polynomial in one value: degree -> coefficient."""

@@ -35,7 +35,7 @@ from infer.dialects.infer.constant import ConstantOp
 from infer.dialects.infer.elementwise import AddOp, DivOp, MulOp, PowOp, ReciprocalOp, SqrtOp, SubOp
 from infer.dialects.infer.normalization import LayerNormOp
 from infer.dialects.infer.reduction import ReduceMeanOp
-from infer.transforms.recompose_gelu import close, replace_pattern, tolerance, uniform_value
+from infer.transforms.patterns import close, replace_pattern, tolerance, uniform_value
 
 
 def _operand_pairs(op: Operation) -> tuple[tuple[SSAValue, SSAValue], tuple[SSAValue, SSAValue]]:

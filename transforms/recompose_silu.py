@@ -22,7 +22,7 @@ from xdsl.pattern_rewriter import (
 
 from infer.dialects.infer.activation import SiluOp
 from infer.dialects.infer.elementwise import MulOp, SigmoidOp
-from infer.transforms.recompose_gelu import replace_pattern
+from infer.transforms.patterns import replace_pattern
 
 
 class RecomposeSilu(RewritePattern):

@@ -18,7 +18,7 @@ from infer.diagnostics import InferError
 from infer.dialects.infer import ConstantOp
 from infer.registry import load_context
 from infer.transforms.decompose_composites import DecomposeCompositesPass
-from infer.transforms.fold_constants import FoldConstantsPass, uniform
+from infer.transforms.fold_constants import FoldConstantsPass
 
 
 def counts(module: ModuleOp) -> Counter[str]:
@@ -277,15 +277,6 @@ def test_onnx_shape_arithmetic_dynamic_batch(rng: np.random.Generator, batch: in
     # The fill's shape depends on the batch; the flattening shape does not.
     assert ops["infer.fill"] == 1 and ops["infer.concat"] == 0 and ops["infer.reduce_prod"] == 0
     assert sum(ops.values()) < sum(before.values())
-
-
-def test_uniform() -> None:
-    assert uniform(np.zeros((300, 700), np.float32))
-    a = np.zeros(1 << 18, np.float32)
-    a[100_000] = -0.0
-    assert not uniform(a)
-    assert uniform(np.broadcast_to(np.float16(3), (10, 10)))
-    assert not uniform(np.array([0.0, 0.0, 1.0, 0.0]))
 
 
 # -- the light models --------------------------------------------------------------------------------
