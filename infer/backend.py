@@ -4,6 +4,12 @@
     rep = backend.prepare(model, device="CPU", target="interp")
     outputs = rep.run([x])            # or rep.run({"data": x}); outputs in graph order
 
+A model whose graph inputs carry values `infer` needs at compile time (the
+axes of a reduction, the pads of Pad, the sizes of Resize, given as inputs
+rather than initializers) is specialized: it is compiled at `run`, with those
+inputs' values as constants, once per distinct value (`specialize=False` makes
+such a model an error at `prepare`, as `infer.compile` does).
+
 This module is itself usable where ONNX expects a backend (as
 `onnx.backend.test.BackendTest(infer.backend, __name__)` does): `prepare`,
 `run_model`, `run_node`, `supports_device` and `is_compatible` are
@@ -21,7 +27,7 @@ from onnx import ModelProto, NodeProto, helper
 from onnx.backend.base import Backend, BackendRep
 
 from infer.api import CompiledModel, compile
-from infer.diagnostics import InferError
+from infer.diagnostics import InferError, NotConstantError
 from infer.dialects import dtypes
 
 DEVICES = ("CPU",)
@@ -39,6 +45,73 @@ class InferRep(BackendRep):
             inputs = [inputs]
         outputs = self.model.run(inputs)
         return tuple(outputs[name] for name in self.model.output_names)
+
+
+class SpecializingRep(BackendRep):
+    """A model compiled at `run`, with the graph inputs `names` (which `infer`
+    needs at compile time) replaced by the values given; one compiled model per
+    distinct set of values."""
+
+    MAX_VARIANTS = 16
+    """Compiled variants kept (the oldest is dropped beyond this)."""
+
+    def __init__(self, model: ModelProto, names: Sequence[str], options: dict[str, Any]) -> None:
+        self.model = model
+        self.names = list(names)
+        self.options = options
+        initializers = {t.name for t in model.graph.initializer}
+        self.input_names = [i.name for i in model.graph.input if i.name not in initializers]
+        self.output_names = [o.name for o in model.graph.output]
+        self.variants: dict[tuple[Any, ...], CompiledModel] = {}
+
+    def run(self, inputs: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
+        if isinstance(inputs, np.ndarray) or not isinstance(inputs, Mapping | Sequence):
+            inputs = [inputs]
+        if isinstance(inputs, Mapping):
+            given = {str(k): np.asarray(v) for k, v in inputs.items()}
+        else:
+            if len(inputs) != len(self.input_names):
+                raise InferError(f"the model takes {len(self.input_names)} inputs, got {len(inputs)}")
+            given = {name: np.asarray(v) for name, v in zip(self.input_names, inputs, strict=True)}
+        missing = [name for name in self.input_names if name not in given]
+        if missing:
+            raise InferError(f"input '{missing[0]}' is missing")
+        compiled = self._compiled(given)
+        rest = {name: v for name, v in given.items() if name not in self.names}
+        outputs = compiled.run(rest)
+        return tuple(outputs[name] for name in self.output_names)
+
+    def _compiled(self, given: Mapping[str, np.ndarray]) -> CompiledModel:
+        while True:
+            key = tuple((n, given[n].dtype.str, given[n].shape, given[n].tobytes()) for n in self.names)
+            if key in self.variants:
+                return self.variants[key]
+            try:
+                compiled = compile(specialized(self.model, {n: given[n] for n in self.names}), **self.options)
+            except NotConstantError as e:
+                more = [n for n in e.graph_inputs if n in given and n not in self.names]
+                if not more:
+                    raise
+                self.names.extend(more)
+                continue
+            if len(self.variants) >= self.MAX_VARIANTS:
+                self.variants.pop(next(iter(self.variants)))
+            self.variants[key] = compiled
+            return compiled
+
+
+def specialized(model: ModelProto, values: Mapping[str, np.ndarray]) -> ModelProto:
+    """A copy of `model` whose graph inputs in `values` are initializers holding those values."""
+    from onnx import numpy_helper
+
+    copy = ModelProto()
+    copy.CopyFrom(model)
+    kept = [i for i in copy.graph.input if i.name not in values]
+    del copy.graph.input[:]
+    copy.graph.input.extend(kept)
+    for name, value in values.items():
+        copy.graph.initializer.append(numpy_helper.from_array(np.asarray(value), name))
+    return copy
 
 
 class InferBackend(Backend):
@@ -67,16 +140,36 @@ class InferBackend(Backend):
         threads: int = 0,
         cache_dir: str | None = None,
         kernels: bool = True,
+        specialize: bool = True,
         **kwargs: Any,
-    ) -> InferRep:
+    ) -> InferRep | SpecializingRep:
         """`target`: `interp` (the reference interpreter) or `c` (compiled C). For `c`:
         `threads` (1: exactly the calling thread; 0, the default: one per core),
-        `cache_dir` (default ~/.cache/infer), `kernels` (heavy ops call the kernel library)."""
+        `cache_dir` (default ~/.cache/infer), `kernels` (heavy ops call the kernel library).
+        `specialize`: compile at `run` a model whose graph inputs are needed at compile
+        time (see the module docstring)."""
         if not cls.supports_device(device):
             raise InferError(f"device '{device}' is not supported", hint="use device='CPU'")
-        return InferRep(
-            compile(model, target=target, opt_level=opt_level, threads=threads, cache_dir=cache_dir, kernels=kernels)
-        )
+        options: dict[str, Any] = {
+            "target": target,
+            "opt_level": opt_level,
+            "threads": threads,
+            "cache_dir": cache_dir,
+            "kernels": kernels,
+        }
+        try:
+            return InferRep(compile(model, **options))
+        except NotConstantError as e:
+            if not specialize or not e.graph_inputs:
+                raise
+            proto = (
+                model
+                if isinstance(model, ModelProto)
+                else onnx.load_model_from_string(model)
+                if isinstance(model, bytes)
+                else onnx.load(model)
+            )
+            return SpecializingRep(proto, e.graph_inputs, options)
 
     @classmethod
     def run_model(cls, model: ModelProto, inputs: Any, device: str = "CPU", **kwargs: Any) -> tuple[np.ndarray, ...]:

@@ -60,6 +60,15 @@ class UnsupportedError(InferError):
     """A valid input that `infer` cannot handle yet (an op, attribute or type)."""
 
 
+@dataclass
+class NotConstantError(UnsupportedError):
+    """An operand that `infer` needs at compile time (axes, pads, sizes, ...) is
+    computed at run time; `graph_inputs` names the graph inputs it depends on
+    (`infer.backend` specializes the model on their values)."""
+
+    graph_inputs: tuple[str, ...] = ()
+
+
 def node_name(op: Operation) -> str | None:
     """The framework node name an op came from (kept as its location)."""
     return location_name(op.location)

@@ -28,17 +28,24 @@ from typing import Any, NoReturn
 import numpy as np
 from xdsl.builder import Builder
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, ModuleOp, TensorType
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
+    IntegerType,
+    ModuleOp,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, BlockArgument, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.transforms.dead_code_elimination import dce
 
-from infer.diagnostics import InferError, UnsupportedError, node_name
+from infer.diagnostics import InferError, NotConstantError, UnsupportedError, node_name
 from infer.dialects.constants import numpy_to_dense
 from infer.dialects.infer import ConstantOp, constant_value
-from infer.dialects.infer.base import Shape, ShapeError, dims_of, tensor_type
+from infer.dialects.infer.base import InferOp, Shape, ShapeError, dims_of, tensor_type
 from infer.dialects.infer.tensor import UnsqueezeOp
 from infer.dialects.onnx import OPSET_ATTR, NoValueOp, OnnxOp
+from infer.dialects.signature import io_names
 
 ConverterFn = Callable[["Conversion"], "SSAValue | Sequence[SSAValue | None] | None"]
 
@@ -143,7 +150,13 @@ class Conversion:
         value = self.const(index)
         if value is None:
             name = what or (self.op.INPUTS[index] if index < len(self.op.INPUTS) else f"#{index}")
-            self.error(f"input '{name}' must be a constant (computed at run time is not supported)")
+            raise NotConstantError(
+                f"input '{name}' must be a constant (computed at run time is not supported)",
+                node=node_name(self.op),
+                op=self.op.ONNX_NAME,
+                opset=self.opset,
+                graph_inputs=graph_inputs_of(self.op.input(index)),
+            )
         return value
 
     def attr(self, name: str, default: Any = None) -> Any:
@@ -277,6 +290,7 @@ def _convert_op(op: OnnxOp) -> None:
             hint="see the README for the supported ops",
         )
     conversion = Conversion(op, opset)
+    before = op.prev_op
     try:
         produced = fn(conversion)
     except InferError as e:
@@ -301,7 +315,86 @@ def _convert_op(op: OnnxOp) -> None:
         if new.name_hint is None and old.name_hint is not None:
             new.name_hint = old.name_hint
         old.replace_all_uses_with(new)
+    after = op.next_op
     Rewriter.erase_op(op)
+    block = after.parent_block() if after is not None else (before.parent_block() if before is not None else None)
+    first = before.next_op if before is not None else (block.first_op if block is not None else None)
+    _fold_constant_arithmetic(first, after)
+
+
+SMALL_RESULT = 16
+"""Results of any element type up to this many elements fold at conversion."""
+
+INTEGER_RESULT = 1 << 16
+"""Integer and boolean results (shape arithmetic) up to this many elements fold at conversion."""
+
+
+def _foldable_result(value: SSAValue) -> bool:
+    t = value.type
+    if not isinstance(t, TensorType) or any(d < 0 for d in t.get_shape()):
+        return False
+    size = int(np.prod(t.get_shape(), dtype=np.int64))
+    element = t.element_type
+    return size <= SMALL_RESULT or (isinstance(element, IntegerType) and size <= INTEGER_RESULT)
+
+
+def graph_inputs_of(value: SSAValue | None) -> tuple[str, ...]:
+    """The names of the graph inputs (entry-function arguments) `value` is computed from."""
+    names: list[str] = []
+    seen: set[int] = set()
+    stack = [value] if value is not None else []
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if isinstance(v, BlockArgument):
+            function = v.block.parent_op()
+            if isinstance(function, func.FuncOp):
+                name = io_names(function.arg_attrs, len(function.args), "input")[v.index]
+                if name not in names:
+                    names.append(name)
+            continue
+        if isinstance(v.owner, Operation):
+            stack.extend(v.owner.operands)
+    return tuple(names)
+
+
+def _fold_constant_arithmetic(first: Operation | None, stop: Operation | None) -> None:
+    """Folds the ops one node was converted to, from `first` up to `stop`, whose
+    operands are all constants and whose results are small (shape arithmetic such
+    as `Sub(Size(Shape(x)), axis)`, which the next node may need as a constant).
+    They are computed by the reference semantics and replaced by constants."""
+    from infer.runtime.interpreter import execute, has_semantics
+
+    op = first
+    while op is not None and op is not stop:
+        following = op.next_op
+        if (
+            isinstance(op, InferOp)
+            and not isinstance(op, ConstantOp)
+            and op.operands
+            and has_semantics(type(op))
+            and all(_foldable_result(r) for r in op.results)
+        ):
+            arrays = [constant_value(v) for v in op.operands]
+            if all(a is not None for a in arrays):
+                results = execute(op, [a for a in arrays if a is not None])
+                for old, array in zip(op.results, results, strict=True):
+                    constant = ConstantOp(numpy_to_dense(np.asarray(array, order="C")))
+                    constant.location = op.location
+                    Rewriter.insert_op(constant, InsertPoint.before(op))
+                    constant.result.name_hint = old.name_hint
+                    old.replace_all_uses_with(constant.result)
+                operands = list(op.operands)
+                Rewriter.erase_op(op)
+                for operand in operands:
+                    owner = operand.owner
+                    if isinstance(owner, ConstantOp) and not owner.result.uses:
+                        if owner is following:
+                            following = owner.next_op
+                        Rewriter.erase_op(owner)
+        op = following
 
 
 def _retype_function(function: func.FuncOp) -> None:

@@ -65,7 +65,7 @@ def fold(c: Conversion, op: Operation) -> list[SSAValue]:
             if all(r.size <= max(FOLD_LIMIT, largest) for r in results):
                 # The op was never inserted: drop its uses of the operands, or they stay live.
                 op.drop_all_references()
-                return [c.constant(np.ascontiguousarray(r)) for r in results]
+                return [c.constant(np.asarray(r, order="C")) for r in results]  # (not ascontiguousarray: 0-d stays 0-d)
     c.emit_op(op)
     return list(op.results)
 
