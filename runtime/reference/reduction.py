@@ -134,18 +134,26 @@ def _shifted(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 @reference(SoftmaxOp)
 def _softmax(op: SoftmaxOp, x: np.ndarray) -> np.ndarray:
-    axes, x = _axes(op), _wide(x)
+    """As the decomposition computes it: each step in the element type, the sum
+    accumulated in f32 for narrower floats (so f16 results equal the C target's)."""
+    axes = _axes(op)
     with np.errstate(invalid="ignore"):
         e = np.exp(_shifted(x, axes))
-        return e / np.sum(e, axis=axes, keepdims=True)
+        return e / _sum(e, axes)
+
+
+def _sum(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """`reduce_sum` keeping dims: accumulated as `_accumulator` says, cast back."""
+    return np.sum(x, axis=axes, keepdims=True, dtype=_accumulator(x.dtype)).astype(x.dtype, copy=False)
 
 
 @reference(LogSoftmaxOp)
 def _log_softmax(op: LogSoftmaxOp, x: np.ndarray) -> np.ndarray:
-    axes, x = _axes(op), _wide(x)
+    """As the decomposition computes it (see `_softmax`)."""
+    axes = _axes(op)
     with np.errstate(invalid="ignore", divide="ignore"):
         shifted = _shifted(x, axes)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+        return shifted - np.log(_sum(np.exp(shifted), axes))
 
 
 @reference(HardmaxOp)

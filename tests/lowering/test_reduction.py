@@ -267,3 +267,11 @@ def test_decompositions_match(rng: np.random.Generator) -> None:
     assert {"infer.reduce_max", "infer.reduce_sum", "infer.exp"} <= names
     finite = (rng.standard_normal((2, 5, 4)) * 50).astype(np.float32)
     assert_pass_preserves(module, DecomposeCompositesPass(), [finite])
+
+
+def test_float16_softmax_equals_its_decomposition(rng: np.random.Generator) -> None:
+    """f16 softmax and log_softmax are defined as their decompositions compute them
+    (each step rounded to f16, the sum accumulated in f32): bit for bit."""
+    module = parse(COMPOSITES_IR.replace("f32", "f16"))
+    x = (rng.standard_normal((4, 5, 4)) * 6).astype(np.float16)
+    assert_pass_preserves(module, DecomposeCompositesPass(), [x], rtol=0, atol=0, same_bits=True)

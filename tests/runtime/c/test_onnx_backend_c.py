@@ -51,16 +51,7 @@ def _sample(name: str) -> bool:
     return re.match(SAMPLE, name) is not None
 
 
-# Cases C passes although the interpreter does not.
-PASSING_IN_C = frozenset(
-    {
-        # f16 attention: the interpreter's result is 1 ulp of f16 off onnx's expected
-        # value in 2 of 96 elements (beyond rtol 1e-3); the C result equals it exactly.
-        "test_attention_4d_causal_fp16_expanded_cpu",
-    }
-)
-
-_test = with_expected_failures(make_backend_test(__name__, CBackend), PASSING_IN_C)
+_test = with_expected_failures(make_backend_test(__name__, CBackend))
 for _case_name, _case in _test.test_cases.items():
     if _case_name not in SUITES:
         continue
