@@ -33,6 +33,11 @@ reads input positions `o * stride - pad_begin + t * dilation`, `t` in
            : (tensor<1x8x8x16xf32>) -> tensor<1x4x4x16xf32>
     %p = infer.lp_pool %x {p = 2.000000e+00 : f64, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>,
            dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32>
+    %v, %i = infer.max_pool_with_indices %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>,
+           dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
+           : (tensor<?x64x?x?xf32>) -> (tensor<?x64x?x?xf32>, tensor<?x64x?x?xi64>)
+    %u = infer.max_unpool %v, %i {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>}
+           : (tensor<1x64x4x4xf32>, tensor<1x64x4x4xi64>) -> tensor<1x64x8x8xf32>
     %l = infer.lrn %x {size = 5 : i64, alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, bias = 1.000000e+00 : f64}
            : (tensor<?x96x55x55xf32>) -> tensor<?x96x55x55xf32>
 """
@@ -651,4 +656,132 @@ class LrnOp(CompositeOp):
         return [insert(DivOp(x, insert(PowOp(base, scalar(float_of(self.beta))))))]
 
 
-NN_OPS: list[type[InferOp]] = [ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, LpPoolOp, LrnOp]
+@irdl_op_definition
+class MaxPoolWithIndicesOp(InferOp):
+    """`infer.max_pool` (channels first) that also gives, for each window, the
+    index (i64) of the element its maximum came from, flattened over the whole
+    input: `((n * C + c) * H + h) * W + w` in row-major order, or with
+    `column_major` the spatial part in column-major order (`(n * C + c) * H * W +
+    w * H + h` in 2-D). The first maximum of the window wins in tap order; NaN is
+    the maximum (the first NaN wins); pads never win. A window whose taps all
+    hold the lowest value gives its first tap inside the input."""
+
+    name = "infer.max_pool_with_indices"
+    input = operand_def(TensorType)
+    values = result_def(TensorType)
+    indices = result_def(TensorType)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    dilations = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    ceil_mode = opt_prop_def(UnitAttr)
+    column_major = opt_prop_def(UnitAttr)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        *,
+        kernel: Sequence[int],
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        pads: Sequence[int],
+        ceil_mode: bool = False,
+        column_major: bool = False,
+    ) -> None:
+        self._build(
+            [input],
+            {
+                "kernel": i64_array(kernel),
+                "strides": i64_array(strides),
+                "dilations": i64_array(dilations),
+                "pads": i64_array(pads),
+                "ceil_mode": UnitAttr() if ceil_mode else None,
+                "column_major": UnitAttr() if column_major else None,
+            },
+        )
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        (values,) = MaxPoolOp.shape_rule(operand_types, properties)
+        return [values, tensor_type(i64, dims_of(values))]
+
+
+@irdl_op_definition
+class MaxUnpoolOp(InferOp):
+    """The inverse of `infer.max_pool_with_indices` (channels first): a zero tensor
+    with every value of `input` written at its flattened index from `indices`
+    (same shape as `input`) in the result; a later element wins where indices
+    repeat, and an index outside the result is an error (the C target skips it).
+    The result's spatial dims are `output_spatial` when given, else
+    `(size - 1) * stride + kernel - pad_begin - pad_end`; batch and channels
+    are the input's."""
+
+    name = "infer.max_unpool"
+    input = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    result = result_def(TensorType)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    output_spatial = opt_prop_def(DenseArrayBase)
+    traits = traits_def(Pure())
+    assembly_format = "$input `,` $indices attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        indices: SSAValue,
+        *,
+        kernel: Sequence[int],
+        strides: Sequence[int],
+        pads: Sequence[int],
+        output_spatial: Sequence[int] | None = None,
+    ) -> None:
+        self._build(
+            [input, indices],
+            {
+                "kernel": i64_array(kernel),
+                "strides": i64_array(strides),
+                "pads": i64_array(pads),
+                "output_spatial": i64_array(output_spatial) if output_spatial is not None else None,
+            },
+        )
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        x, indices = operand_types
+        dims = dims_of(x)
+        if not is_float(element_of(x)) and not is_int(element_of(x)):
+            raise ShapeError(f"{cls.name} needs an integer or floating-point tensor, got {x}")
+        index_dims = dims_of(indices)
+        same = len(index_dims) == len(dims) and all(
+            a is None or b is None or a == b for a, b in zip(index_dims, dims, strict=True)
+        )
+        if element_of(indices) != i64 or not same:
+            raise ShapeError(f"{cls.name} indices must be i64 of the input's shape, got {indices} for {x}")
+        n = len(dims) - 2
+        kernel = list(ints_of(properties.get("kernel")))
+        strides = list(ints_of(properties.get("strides")))
+        pads = list(ints_of(properties.get("pads")))
+        if n < 1 or len(kernel) != n or len(strides) != n or len(pads) != 2 * n:
+            raise ShapeError(f"{cls.name} needs kernel, strides ({n}) and pads ({2 * n}) for input {x}")
+        explicit = properties.get("output_spatial")
+        if explicit is not None:
+            spatial: list[Dim] = list(ints_of(explicit))
+            if len(spatial) != n or any(d is None or d < 0 for d in spatial):
+                raise ShapeError(f"{cls.name} output_spatial needs {n} non-negative dims")
+        else:
+            spatial = [
+                None if d is None else (d - 1) * strides[i] + kernel[i] - pads[i] - pads[n + i]
+                for i, d in enumerate(dims[2:])
+            ]
+            if any(d is not None and d < 0 for d in spatial):
+                raise ShapeError(f"{cls.name} output dims {spatial} are negative")
+        return [tensor_type(element_of(x), [dims[0], dims[1], *spatial])]
+
+
+NN_OPS: list[type[InferOp]] = [
+    ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, LpPoolOp, LrnOp, MaxPoolWithIndicesOp, MaxUnpoolOp,
+]  # fmt: skip

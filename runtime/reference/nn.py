@@ -30,6 +30,8 @@ from infer.dialects.infer.nn import (
     LpPoolOp,
     LrnOp,
     MaxPoolOp,
+    MaxPoolWithIndicesOp,
+    MaxUnpoolOp,
     PoolOp,
     transposed_output_dim,
     window_output_dim,
@@ -340,6 +342,63 @@ def _pool(op: PoolOp, x: np.ndarray, kind: str, count_include_pad: bool = False,
 @reference(MaxPoolOp)
 def _max_pool(op: MaxPoolOp, x: np.ndarray) -> np.ndarray:
     return _pool(op, x, "max")
+
+
+@reference(MaxPoolWithIndicesOp)
+def _max_pool_with_indices(op: MaxPoolWithIndicesOp, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    kernel, strides, dilations, pads = (list(ints_of(a)) for a in (op.kernel, op.strides, op.dilations, op.pads))
+    n, sizes = len(kernel), x.shape[2:]
+    ceil_mode = op.ceil_mode is not None
+    out = [
+        window_output_dim(sizes[i], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], ceil_mode) or 0
+        for i in range(n)
+    ]
+    ends = [
+        max(pads[n + i], (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - sizes[i] - pads[i])
+        for i in range(n)
+    ]
+    # Flattened index of every input element (the spatial part in the order asked for).
+    spatial = np.arange(math.prod(sizes), dtype=np.int64)
+    if op.column_major is not None:
+        spatial = spatial.reshape(sizes[::-1]).transpose()
+    planes = np.arange(x.shape[0] * x.shape[1], dtype=np.int64).reshape(x.shape[:2] + (1,) * n)
+    flat = planes * math.prod(sizes) + spatial.reshape(sizes)
+    padded = pad_spatial(x, pads[:n], ends, _lowest(x.dtype))
+    padded_flat = pad_spatial(flat, pads[:n], ends, -1)
+    best = np.full([*x.shape[:2], *out], _lowest(x.dtype), x.dtype)
+    index = np.full(best.shape, -1, np.int64)
+    for tap in product(*(range(k) for k in kernel)):
+        value = tap_view(padded, tap, out, strides, dilations)
+        where = tap_view(padded_flat, tap, out, strides, dilations)
+        better = value > best
+        if x.dtype.kind == "f":
+            better |= np.isnan(value) & ~np.isnan(best)
+        better = (where >= 0) & (better | (index < 0))
+        best = np.where(better, value, best)
+        index = np.where(better, where, index)
+    return best, index
+
+
+@reference(MaxUnpoolOp)
+def _max_unpool(op: MaxUnpoolOp, x: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    shape = tuple(d for d in result_dims(op, x))
+    y = np.zeros(shape, x.dtype)
+    flat = indices.reshape(-1)
+    if flat.size and (flat.min() < 0 or flat.max() >= y.size):
+        raise ValueError(f"infer.max_unpool: an index is outside the result of shape {list(shape)}")
+    y.reshape(-1)[flat] = x.reshape(-1)
+    return y
+
+
+def result_dims(op: MaxUnpoolOp, x: np.ndarray) -> list[int]:
+    """The result dims of `infer.max_unpool` for an input `x`."""
+    kernel, strides, pads = (list(ints_of(a)) for a in (op.kernel, op.strides, op.pads))
+    n = len(kernel)
+    if op.output_spatial is not None:
+        spatial = list(ints_of(op.output_spatial))
+    else:
+        spatial = [(d - 1) * strides[i] + kernel[i] - pads[i] - pads[n + i] for i, d in enumerate(x.shape[2:])]
+    return [*x.shape[:2], *spatial]
 
 
 @reference(AvgPoolOp)

@@ -57,6 +57,8 @@ from infer.dialects.infer.nn import (
     ConvTransposeOp,
     LpPoolOp,
     MaxPoolOp,
+    MaxPoolWithIndicesOp,
+    MaxUnpoolOp,
     PoolOp,
     spatial_axes,
 )
@@ -65,8 +67,10 @@ from infer.lowering.infer_to_linalg.loops import (
     both,
     box_nest,
     compare,
+    for_loop,
     if_else,
     load,
+    load_index,
     loop_nest,
     reduction_nest,
     remainder,
@@ -74,8 +78,10 @@ from infer.lowering.infer_to_linalg.loops import (
     store,
 )
 from infer.lowering.infer_to_linalg.ops.matmul import accumulator_type
+from infer.lowering.infer_to_linalg.ops.reduction import better_extremum
 from infer.lowering.infer_to_linalg.ops.tensor import memref_of, view
 from infer.lowering.infer_to_linalg.scalar import FLOAT, Scalar, int_range, kind
+from infer.lowering.infer_to_linalg.structured import fill
 
 # -- windows ------------------------------------------------------------------------------------
 
@@ -525,6 +531,106 @@ def max_pool(l: Lowering) -> SSAValue:
         lambda s, acc, v: s.max(acc, v),
         lambda s, acc, starts, ranges: acc,
     )
+
+
+@lowering(MaxPoolWithIndicesOp)
+def max_pool_with_indices(l: Lowering) -> list[SSAValue]:
+    """Per output position, a loop nest over the window's taps inside the input
+    carrying the best value and its flattened index."""
+    op = l.op
+    assert isinstance(op, MaxPoolWithIndicesOp)
+    kernel = list(ints_of(op.kernel))
+    window = Window(
+        "nchw", kernel, ints_of(op.strides), ints_of(op.dilations), ints_of(op.pads), op.ceil_mode is not None
+    )
+    x = l.operand(0)
+    sizes = l.sizes(x)
+    axes = window.spatial_axes(len(sizes))
+    inputs = [sizes[a] for a in axes]
+    out_sizes = [*sizes[:2], *(window.output_size(l, i, size) for i, size in enumerate(inputs))]
+    values, indices = l.alloc_result(0, out_sizes), l.alloc_result(1, out_sizes)
+    element = l.result_type(0).element_type
+    # Strides of the flattened index per spatial dim (row- or column-major).
+    order = list(range(len(inputs)))
+    if op.column_major is not None:
+        order.reverse()
+    spatial_strides: list[Size] = [l.static(1)] * len(inputs)
+    running = l.static(1)
+    for i in reversed(order):
+        spatial_strides[i] = running
+        running = running * inputs[i]
+    plane = running
+
+    def point(index: list[Size]) -> None:
+        s = l.scalar
+        starts = window.starts(index[2:])
+        base = (index[0] * sizes[1] + index[1]) * plane
+        ranges = _taps(window, starts, inputs)
+
+        def level(k: int, taps: list[Size], carried: list[SSAValue]) -> list[SSAValue]:
+            if k == len(ranges):
+                positions = _input_positions(window, starts, taps)
+                value = load(l, x, [index[0], index[1], *positions])
+                flat = base
+                for p, stride in zip(positions, spatial_strides, strict=True):
+                    flat = flat + p * stride
+                where = s.cast(flat.value, i64)
+                best, best_index = carried
+                first = s.cmp("lt", best_index, s.zero(i64))
+                better = s.or_(better_extremum(s, value, best, maximum=True, last=False), first)
+                return [s.select(better, value, best), s.select(better, where, best_index)]
+            lower, upper = ranges[k]
+            return for_loop(l, lower, upper, lambda t, c: level(k + 1, [*taps, t], c), carried)
+
+        best, best_index = level(0, [], [s.lowest(element), s.const(-1, i64)])
+        store(l, best, values, index)
+        store(l, best_index, indices, index)
+
+    loop_nest(l, out_sizes, point)
+    return [values, indices]
+
+
+@lowering(MaxUnpoolOp)
+def max_unpool(l: Lowering) -> SSAValue:
+    """Zeros, then each input element stored at its index; an index outside the
+    result is skipped."""
+    op = l.op
+    assert isinstance(op, MaxUnpoolOp)
+    x, indices = l.operand(0), l.operand(1)
+    sizes = l.sizes(x)
+    kernel, strides, pads = list(ints_of(op.kernel)), list(ints_of(op.strides)), list(ints_of(op.pads))
+    n = len(kernel)
+    if op.output_spatial is not None:
+        spatial = [l.static(d) for d in ints_of(op.output_spatial)]
+    else:
+        spatial = [(d - 1) * strides[i] + (kernel[i] - pads[i] - pads[n + i]) for i, d in enumerate(sizes[2:])]
+    result_sizes = [*sizes[:2], *spatial]
+    result = l.alloc_result(0, result_sizes)
+    s = l.scalar
+    fill(l, result, s.zero(l.result_type().element_type))
+    total = product(result_sizes, l.static(1))
+
+    def point(index: list[Size]) -> None:
+        where = load_index(l, indices, index)
+        inside = both(l, compare(l, "ge", where, 0), compare(l, "lt", where, total))
+
+        def write() -> list[SSAValue]:
+            coordinates: list[Size] = []
+            rest = where
+            for dim in reversed(result_sizes):
+                coordinates.append(remainder(l, rest, dim, truncated=True))
+                rest = rest // dim
+            store(l, load(l, x, index), result, list(reversed(coordinates)))
+            return []
+
+        if isinstance(inside, bool):
+            if inside:
+                write()
+            return
+        if_else(l, inside, write, list)
+
+    loop_nest(l, sizes, point)
+    return result
 
 
 @lowering(AvgPoolOp)

@@ -161,7 +161,7 @@ def _mean(
 # -- arg max / arg min --------------------------------------------------------------------------
 
 
-def _better(s: Scalar, x: SSAValue, best: SSAValue, maximum: bool, last: bool) -> SSAValue:
+def better_extremum(s: Scalar, x: SSAValue, best: SSAValue, maximum: bool, last: bool) -> SSAValue:
     """Whether `x` replaces `best` as the extremum seen so far (NaN is the extremum)."""
     strict = "gt" if maximum else "lt"
     loose = "ge" if maximum else "le"
@@ -194,7 +194,7 @@ def arg_extremum(l: Lowering) -> SSAValue:
     def body(s: Scalar, args: list[SSAValue]) -> list[SSAValue]:
         value, best_value, best_index = args
         position = s.cast(s.insert(IndexOp(axis)), i64)
-        better = _better(s, value, best_value, maximum, last)
+        better = better_extremum(s, value, best_value, maximum, last)
         return [s.select(better, value, best_value), s.select(better, position, best_index)]
 
     generic(
@@ -238,7 +238,7 @@ def hardmax(l: Lowering) -> SSAValue:
 
     def find(s: Scalar, args: list[SSAValue]) -> list[SSAValue]:
         value, best_value, best_index = args
-        better = _better(s, value, best_value, maximum=True, last=False)
+        better = better_extremum(s, value, best_value, maximum=True, last=False)
         return [s.select(better, value, best_value), s.select(better, flat_index(s), best_index)]
 
     slice_map = loop_map(rank, [None if i in axes else i for i in range(rank)])

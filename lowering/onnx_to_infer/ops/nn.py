@@ -17,7 +17,16 @@ from xdsl.ir import Operation, SSAValue
 
 from infer.dialects.infer.base import Dim, ShapeError
 from infer.dialects.infer.elementwise import AbsOp, PowOp
-from infer.dialects.infer.nn import AvgPoolOp, ConvOp, ConvTransposeOp, LpPoolOp, LrnOp, MaxPoolOp
+from infer.dialects.infer.nn import (
+    AvgPoolOp,
+    ConvOp,
+    ConvTransposeOp,
+    LpPoolOp,
+    LrnOp,
+    MaxPoolOp,
+    MaxPoolWithIndicesOp,
+    MaxUnpoolOp,
+)
 from infer.dialects.infer.reduction import ReduceSumOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 
@@ -81,11 +90,14 @@ def explicit_pads(
 def _emit(c: Conversion, build: Callable[[], Operation]) -> SSAValue:
     """Builds an op (its shape rule runs then) and emits it; a shape the rule
     rejects (a window larger than the padded input, ...) is a diagnostic."""
+    return c.emit(_build(c, build))
+
+
+def _build(c: Conversion, build: Callable[[], Operation]) -> Operation:
     try:
-        op = build()
+        return build()
     except ShapeError as e:
         c.error(str(e))
-    return c.emit(op)
 
 
 def _kernel(c: Conversion, weight_dims: Sequence[Dim]) -> list[int]:
@@ -200,16 +212,55 @@ def _pool_window(c: Conversion, x: SSAValue) -> tuple[list[int], list[int], list
 @converter("MaxPool")
 def max_pool(c: Conversion) -> list[SSAValue | None]:
     """Versions 1, 8, 10, 11, 12, 22: the attributes a version lacks take their
-    defaults. `storage_order` only affects the Indices output, which is not
-    supported."""
-    if len(c.op.results) > 1 and c.op.results[1].uses:
-        c.error("output 'Indices' is not supported", hint="use only the pooled values 'Y'")
+    defaults. When the `Indices` output (since 8) is used, `infer.max_pool_with_indices`
+    computes both, in the order `storage_order` asks for."""
     x = c.input(0)
     kernel, strides, dilations, pads, ceil_mode = _pool_window(c, x)
+    if len(c.op.results) > 1 and c.op.results[1].uses:
+        column_major = c.attr("storage_order", 0) == 1
+        op = c.emit_op(
+            _build(
+                c,
+                lambda: MaxPoolWithIndicesOp(
+                    x,
+                    kernel=kernel,
+                    strides=strides,
+                    dilations=dilations,
+                    pads=pads,
+                    ceil_mode=ceil_mode,
+                    column_major=column_major,
+                ),
+            )
+        )
+        return list(op.results)
     y = _emit(
         c, lambda: MaxPoolOp(x, kernel=kernel, strides=strides, dilations=dilations, pads=pads, ceil_mode=ceil_mode)
     )
     return [y, None]
+
+
+@converter("MaxUnpool")
+def max_unpool(c: Conversion) -> SSAValue:
+    """Versions 9, 11 (the `output_shape` input, a constant here), 22."""
+    x, indices = c.input(0), c.input(1)
+    n = _spatial_rank(c, x)
+    kernel = c.attr("kernel_shape")
+    if kernel is None:
+        c.error("attribute 'kernel_shape' is missing")
+    kernel = _ints(c, "kernel_shape", n, 1)
+    strides = _ints(c, "strides", n, 1)
+    pads = [int(p) for p in c.attr("pads") or [0] * (2 * n)]
+    if len(pads) != 2 * n:
+        c.error(f"attribute 'pads' has {len(pads)} entries, expected {2 * n}")
+    output_spatial = None
+    if c.has_input(2):
+        shape = [int(d) for d in c.require_const(2, "output_shape").reshape(-1)]
+        if len(shape) != n + 2:
+            c.error(f"output_shape {shape} must have {n + 2} entries (the output's rank)")
+        output_spatial = shape[2:]
+    return _emit(
+        c, lambda: MaxUnpoolOp(x, indices, kernel=kernel, strides=strides, pads=pads, output_spatial=output_spatial)
+    )
 
 
 @converter("AveragePool")

@@ -190,3 +190,27 @@ func.func @conv_transpose_activation_params(%x: tensor<1x3x5x5xf32>, %w: tensor<
   func.return %y : tensor<1x2x7x7xf32>
 }
 // CHECK: infer.conv_transpose: activation 'hard_sigmoid' takes 2 (alpha, beta) activation_params, got 1
+
+// -----
+
+func.func @max_pool_indices_not_i64(%x: tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xi32>) {
+  %v, %i = infer.max_pool_with_indices %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xi32>)
+  func.return %v, %i : tensor<1x3x4x4xf32>, tensor<1x3x4x4xi32>
+}
+// CHECK: infer.max_pool_with_indices result #1 has type tensor<1x3x4x4xi32>, but its shape rule gives tensor<1x3x4x4xi64>
+
+// -----
+
+func.func @max_unpool_indices_shape(%x: tensor<1x3x4x4xf32>, %i: tensor<1x3x4x5xi64>) -> tensor<1x3x8x8xf32> {
+  %u = infer.max_unpool %x, %i {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x4xf32>, tensor<1x3x4x5xi64>) -> tensor<1x3x8x8xf32>
+  func.return %u : tensor<1x3x8x8xf32>
+}
+// CHECK: infer.max_unpool indices must be i64 of the input's shape, got tensor<1x3x4x5xi64> for tensor<1x3x4x4xf32>
+
+// -----
+
+func.func @max_unpool_result(%x: tensor<1x3x4x4xf32>, %i: tensor<1x3x4x4xi64>) -> tensor<1x3x9x8xf32> {
+  %u = infer.max_unpool %x, %i {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x4xf32>, tensor<1x3x4x4xi64>) -> tensor<1x3x9x8xf32>
+  func.return %u : tensor<1x3x9x8xf32>
+}
+// CHECK: infer.max_unpool result #0 has type tensor<1x3x9x8xf32>, but its shape rule gives tensor<1x3x8x8xf32>

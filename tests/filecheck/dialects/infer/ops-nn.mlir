@@ -75,3 +75,17 @@ func.func @conv_epilogue(%x: tensor<?x8x?x?xf32>, %w: tensor<16x8x3x3xf32>, %b: 
   // CHECK: func.return %[[R6]], %[[S]], %[[T]]
   func.return %r6, %s, %u : tensor<?x16x?x?xf32>, tensor<?x16x?x?xf32>, tensor<1x8x8x8xf32>
 }
+
+// CHECK-LABEL: func.func @pool_indices_unpool
+func.func @pool_indices_unpool(%x: tensor<?x4x?x?xf32>, %p: tensor<2x3x4x4xf32>, %i: tensor<2x3x4x4xi64>) -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xi64>, tensor<2x3x8x8xf32>, tensor<2x3x9x10xf32>) {
+  // CHECK: %[[V:.*]], %[[I:.*]] = infer.max_pool_with_indices %{{.*}} {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, ceil_mode, column_major}
+  // CHECK-SAME: : (tensor<?x4x?x?xf32>) -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xi64>)
+  %v, %w = infer.max_pool_with_indices %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, ceil_mode, column_major} : (tensor<?x4x?x?xf32>) -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xi64>)
+  // CHECK: %[[U:.*]] = infer.max_unpool %{{.*}}, %{{.*}} {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>}
+  // CHECK-SAME: : (tensor<2x3x4x4xf32>, tensor<2x3x4x4xi64>) -> tensor<2x3x8x8xf32>
+  %u = infer.max_unpool %p, %i {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<2x3x4x4xf32>, tensor<2x3x4x4xi64>) -> tensor<2x3x8x8xf32>
+  // CHECK: %[[O:.*]] = infer.max_unpool %{{.*}}, %{{.*}} {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, output_spatial = array<i64: 9, 10>}
+  %o = infer.max_unpool %p, %i {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, output_spatial = array<i64: 9, 10>} : (tensor<2x3x4x4xf32>, tensor<2x3x4x4xi64>) -> tensor<2x3x9x10xf32>
+  // CHECK: func.return %[[V]], %[[I]], %[[U]], %[[O]]
+  func.return %v, %w, %u, %o : tensor<?x4x?x?xf32>, tensor<?x4x?x?xi64>, tensor<2x3x8x8xf32>, tensor<2x3x9x10xf32>
+}

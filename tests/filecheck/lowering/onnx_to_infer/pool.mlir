@@ -42,9 +42,13 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 22 : i64}} {
 
 // -----
 
-// CHECK: MaxPool, opset 12: output 'Indices' is not supported; use only the pooled values 'Y'
+// MaxPool-12 with its Indices output (row-major by default).
+// CHECK-LABEL: func.func @max_pool_indices_row_major
+// CHECK: %[[Y:.*]], %[[I:.*]] = infer.max_pool_with_indices %{{.*}} {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
+// CHECK-NOT: column_major
+// CHECK: func.return %[[Y]], %[[I]]
 builtin.module attributes {onnx.opset_import = {ai.onnx = 12 : i64}} {
-  func.func @max_pool_indices(%x: tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xi64>) {
+  func.func @max_pool_indices_row_major(%x: tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xi64>) {
     %y, %i = onnx.MaxPool(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xi64>)
     func.return %y, %i : tensor<1x3x4x4xf32>, tensor<1x3x4x4xi64>
   }
@@ -124,5 +128,34 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
   func.func @lrn(%x: tensor<?x96x55x55xf32>) -> tensor<?x96x55x55xf32> {
     %y = onnx.LRN(%x) {size = 5 : i64, bias = 2.0 : f32} : (tensor<?x96x55x55xf32>) -> tensor<?x96x55x55xf32>
     func.return %y : tensor<?x96x55x55xf32>
+  }
+}
+
+// -----
+
+// MaxPool's Indices output (storage_order = 1: column-major spatial index).
+// CHECK-LABEL: func.func @max_pool_indices
+// CHECK: %[[V:.*]], %[[I:.*]] = infer.max_pool_with_indices %{{.*}} {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, column_major}
+// CHECK-SAME: : (tensor<?x3x8x8xf32>) -> (tensor<?x3x4x4xf32>, tensor<?x3x4x4xi64>)
+// CHECK: %[[U:.*]] = infer.max_unpool %[[V]], %[[I]] {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, output_spatial = array<i64: 9, 9>}
+// CHECK-SAME: -> tensor<?x3x9x9xf32>
+// CHECK: func.return %[[U]], %[[I]]
+builtin.module attributes {onnx.opset_import = {ai.onnx = 22 : i64}} {
+  func.func @max_pool_indices(%x: tensor<?x3x8x8xf32>) -> (tensor<?x3x9x9xf32>, tensor<?x3x4x4xi64>) {
+    %y, %i = onnx.MaxPool(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, storage_order = 1 : i64} : (tensor<?x3x8x8xf32>) -> (tensor<?x3x4x4xf32>, tensor<?x3x4x4xi64>)
+    %shape = onnx.Constant() {value = dense<[1, 3, 9, 9]> : tensor<4xi64>} : () -> tensor<4xi64>
+    %u = onnx.MaxUnpool(%y, %i, %shape) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x3x4x4xf32>, tensor<?x3x4x4xi64>, tensor<4xi64>) -> tensor<?x3x9x9xf32>
+    func.return %u, %i : tensor<?x3x9x9xf32>, tensor<?x3x4x4xi64>
+  }
+}
+
+// -----
+
+// CHECK: MaxUnpool, opset 22: output_shape [1, 3, 9] must have 4 entries (the output's rank)
+builtin.module attributes {onnx.opset_import = {ai.onnx = 22 : i64}} {
+  func.func @max_unpool_short_shape(%x: tensor<1x3x4x4xf32>, %i: tensor<1x3x4x4xi64>) -> tensor<1x3x9x9xf32> {
+    %shape = onnx.Constant() {value = dense<[1, 3, 9]> : tensor<3xi64>} : () -> tensor<3xi64>
+    %u = onnx.MaxUnpool(%x, %i, %shape) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>, tensor<1x3x4x4xi64>, tensor<3xi64>) -> tensor<1x3x9x9xf32>
+    func.return %u : tensor<1x3x9x9xf32>
   }
 }
