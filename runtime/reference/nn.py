@@ -268,6 +268,28 @@ def _lowest(dtype: np.dtype) -> float | int:
     return -np.inf if dtype.kind == "f" else int(np.iinfo(dtype).min)
 
 
+def _windows(
+    sizes: Sequence[int],
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+    ceil_mode: bool,
+) -> tuple[list[int], list[int]]:
+    """The output length of each spatial dim of a pooling op, and the end padding
+    that makes every window fit (a ceil-mode window may reach past the end pad)."""
+    n = len(kernel)
+    out = [
+        window_output_dim(sizes[i], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], ceil_mode) or 0
+        for i in range(n)
+    ]
+    ends = [
+        max(pads[n + i], (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - sizes[i] - pads[i])
+        for i in range(n)
+    ]
+    return out, ends
+
+
 def pool_nchw(
     x: np.ndarray,
     *,
@@ -284,15 +306,7 @@ def pool_nchw(
     `infer.max_pool`, `infer.avg_pool`, `infer.lp_pool`)."""
     n = len(kernel)
     sizes = x.shape[2:]
-    out = [
-        window_output_dim(sizes[i], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], ceil_mode) or 0
-        for i in range(n)
-    ]
-    # A ceil-mode window may reach past the end padding: pad so that every window fits.
-    ends = [
-        max(pads[n + i], (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - sizes[i] - pads[i])
-        for i in range(n)
-    ]
+    out, ends = _windows(sizes, kernel, strides, dilations, pads, ceil_mode)
     maximum = kind == "max"
     work = x.dtype if maximum else compute_dtype(x.dtype)
     if kind == "lp":
@@ -348,15 +362,7 @@ def _max_pool(op: MaxPoolOp, x: np.ndarray) -> np.ndarray:
 def _max_pool_with_indices(op: MaxPoolWithIndicesOp, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     kernel, strides, dilations, pads = (list(ints_of(a)) for a in (op.kernel, op.strides, op.dilations, op.pads))
     n, sizes = len(kernel), x.shape[2:]
-    ceil_mode = op.ceil_mode is not None
-    out = [
-        window_output_dim(sizes[i], kernel[i], strides[i], dilations[i], pads[i], pads[n + i], ceil_mode) or 0
-        for i in range(n)
-    ]
-    ends = [
-        max(pads[n + i], (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - sizes[i] - pads[i])
-        for i in range(n)
-    ]
+    out, ends = _windows(sizes, kernel, strides, dilations, pads, op.ceil_mode is not None)
     # Flattened index of every input element (the spatial part in the order asked for).
     spatial = np.arange(math.prod(sizes), dtype=np.int64)
     if op.column_major is not None:
