@@ -82,22 +82,33 @@ class SpecializingRep(BackendRep):
         return tuple(outputs[name] for name in self.output_names)
 
     def _compiled(self, given: Mapping[str, np.ndarray]) -> CompiledModel:
-        while True:
-            key = tuple((n, given[n].dtype.str, given[n].shape, given[n].tobytes()) for n in self.names)
-            if key in self.variants:
-                return self.variants[key]
-            try:
-                compiled = compile(specialized(self.model, {n: given[n] for n in self.names}), **self.options)
-            except NotConstantError as e:
-                more = [n for n in e.graph_inputs if n in given and n not in self.names]
-                if not more:
-                    raise
-                self.names.extend(more)
-                continue
+        key = self._key(given)
+        if key not in self.variants:
+            compiled = compile_specialized(self.model, given, self.names, self.options)
+            key = self._key(given)  # the compiler may have asked for more inputs
             if len(self.variants) >= self.MAX_VARIANTS:
                 self.variants.pop(next(iter(self.variants)))
             self.variants[key] = compiled
-            return compiled
+        return self.variants[key]
+
+    def _key(self, given: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+        return tuple((n, given[n].dtype.str, given[n].shape, given[n].tobytes()) for n in self.names)
+
+
+def compile_specialized(
+    model: ModelProto, given: Mapping[str, np.ndarray], names: list[str], options: Mapping[str, Any]
+) -> CompiledModel:
+    """`model` compiled with its graph inputs `names` replaced by their values in
+    `given`; when the compiler needs more graph inputs as constants and `given`
+    has them, they are added to `names` (in place) and it compiles again."""
+    while True:
+        try:
+            return compile(specialized(model, {n: given[n] for n in names}), **options)
+        except NotConstantError as e:
+            more = [n for n in e.graph_inputs if n in given and n not in names]
+            if not more:
+                raise
+            names.extend(more)
 
 
 def specialized(model: ModelProto, values: Mapping[str, np.ndarray]) -> ModelProto:

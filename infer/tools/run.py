@@ -12,11 +12,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from infer.diagnostics import InferError
+from infer.diagnostics import InferError, NotConstantError
 from infer.tools.common import guarded
+
+if TYPE_CHECKING:
+    from infer.api import CompiledModel
 
 
 def _parse_shapes(specs: Sequence[str]) -> dict[str, list[int]]:
@@ -93,29 +97,53 @@ def run(argv: Sequence[str]) -> None:
 
     import infer
 
+    options = {
+        "target": args.target,
+        "threads": args.threads,
+        "cache_dir": args.cache_dir,
+        "kernels": not args.no_kernels,
+    }
+    inputs = _read_inputs(args.inputs) if args.inputs else None
     try:
-        model = infer.compile(
-            args.model,
-            target=args.target,
-            threads=args.threads,
-            cache_dir=args.cache_dir,
-            kernels=not args.no_kernels,
-        )
+        try:
+            model = infer.compile(args.model, **options)
+        except NotConstantError as e:
+            # Values needed at compile time come from the inputs given: specialize on them.
+            if inputs is None or not e.graph_inputs or any(name not in inputs for name in e.graph_inputs):
+                raise e.with_context(
+                    hint="give that graph input's value with --inputs to specialize the model on it"
+                ) from None
+            model, inputs = _specialized(args.model, inputs, list(e.graph_inputs), options)
     except InferError as e:
         raise e.with_context(file=args.model) from None
-    if args.inputs:
-        try:
-            with np.load(args.inputs) as data:
-                inputs = {k: data[k] for k in data.files}
-        except (OSError, ValueError) as e:
-            raise InferError(f"cannot read inputs: {e}", file=args.inputs) from None
-    else:
+    if inputs is None:
         inputs = random_inputs(model, _parse_shapes(args.shape), args.seed)
     outputs = model.run(inputs)
     for name, value in outputs.items():
         print(f"{name}: shape {tuple(value.shape)} dtype {value.dtype}")
     if args.outputs:
         np.savez(args.outputs, **outputs)  # type: ignore[arg-type]
+
+
+def _read_inputs(path: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path) as data:
+            return {k: data[k] for k in data.files}
+    except (OSError, ValueError) as e:
+        raise InferError(f"cannot read inputs: {e}", file=path) from None
+
+
+def _specialized(
+    path: str, inputs: dict[str, np.ndarray], names: list[str], options: dict[str, Any]
+) -> tuple[CompiledModel, dict[str, np.ndarray]]:
+    """The model at `path` compiled with the graph inputs `names` replaced by their
+    values in `inputs`; the inputs left to pass at run time."""
+    import onnx
+
+    from infer.backend import compile_specialized
+
+    model = compile_specialized(onnx.load(path), inputs, names, options)
+    return model, {k: v for k, v in inputs.items() if k not in names}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -158,3 +158,22 @@ def test_folded_scalar_stays_a_scalar() -> None:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     (got,) = backend.prepare(model).run([np.array([7], np.int64)])
     np.testing.assert_array_equal(got, [7])
+
+
+def test_infer_run_specializes_on_the_inputs_given(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from infer.tools import run as run_tool
+
+    path = tmp_path / "reduce.onnx"
+    onnx.save(reduce_with_axes_input(), path)
+    data = np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 8
+    inputs, outputs = tmp_path / "in.npz", tmp_path / "out.npz"
+    np.savez(inputs, data=data, axes=np.array([1], np.int64))
+    assert run_tool.main([str(path), "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
+    assert "out: shape (2, 1, 4) dtype float32" in capsys.readouterr().out
+    with np.load(outputs) as result:
+        np.testing.assert_array_equal(result["out"], np.maximum(data.sum(1, keepdims=True), 0))
+    # Without the value: one line naming the input and what to do, exit code 1.
+    assert run_tool.main([str(path), "--shape", "data=2,3,4"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    assert "input 'axes' must be a constant" in err and "give that graph input's value with --inputs" in err
