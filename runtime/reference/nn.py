@@ -364,7 +364,7 @@ def _max_pool_with_indices(op: MaxPoolWithIndicesOp, x: np.ndarray) -> tuple[np.
     n, sizes = len(kernel), x.shape[2:]
     out, ends = _windows(sizes, kernel, strides, dilations, pads, op.ceil_mode is not None)
     # Flattened index of every input element (the spatial part in the order asked for).
-    spatial = np.arange(math.prod(sizes), dtype=np.int64)
+    spatial: np.ndarray = np.arange(math.prod(sizes), dtype=np.int64)
     if op.column_major is not None:
         spatial = spatial.reshape(sizes[::-1]).transpose()
     planes = np.arange(x.shape[0] * x.shape[1], dtype=np.int64).reshape(x.shape[:2] + (1,) * n)
