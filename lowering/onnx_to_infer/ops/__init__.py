@@ -10,6 +10,7 @@ from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
     matmul,
     nn,
     normalization,
+    quantization,
     reduction,
     tensor,
 )

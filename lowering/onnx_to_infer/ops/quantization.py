@@ -1,0 +1,165 @@
+"""QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear.
+
+ONNX's scale and zero point are a scalar (per tensor), a 1-D tensor along
+`axis` (per axis) or, from version 21, a tensor of the input's rank with
+`ceil(D / block_size)` entries along `axis` (blocked); here they get the
+input's rank (explicit broadcasting) and blocking stays a property of the
+composite. QuantizeLinear's division runs in the type numpy would pick for
+`x / y_scale` (the wider float; f64 when an integer is involved), or in
+`precision` when given: the input and scale are cast to it. Integer quantized
+types (int8, uint8, int16, uint16, and int32 for DequantizeLinear) are
+supported; float8, int4, uint4, int2, uint2, float4 and float6 are diagnostics.
+"""
+
+from __future__ import annotations
+
+from onnx import TensorProto
+from xdsl.dialects.builtin import AnyFloat, BFloat16Type, Float16Type, Float64Type, IntegerType, Signedness, f32, f64
+from xdsl.ir import Attribute, SSAValue
+
+from infer.dialects.dtypes import BY_MLIR, UnsupportedElementType, from_onnx
+from infer.dialects.infer import constant_value
+from infer.dialects.infer.elementwise import CastOp
+from infer.dialects.infer.quantization import DequantizeLinearOp, QuantizeLinearOp, is_quantized_int
+from infer.dialects.infer.tensor import ReshapeOp, UnsqueezeOp
+from infer.lowering.onnx_to_infer.core import Conversion, converter
+from infer.lowering.onnx_to_infer.ops.reduction import shape_checked
+
+
+def type_name(element: Attribute) -> str:
+    entry = BY_MLIR.get(element)
+    return entry.onnx_name if entry is not None else str(element)
+
+
+def check_quantized(c: Conversion, element: Attribute, what: str, allowed: tuple[int, ...] = (8, 16)) -> None:
+    """A diagnostic naming the type when `element` is not an integer quantized type infer supports."""
+    if is_quantized_int(element) and element.bitwidth in allowed:  # type: ignore[attr-defined]
+        return
+    names = ", ".join({8: "int8, uint8", 16: "int16, uint16", 32: "int32"}[bits] for bits in allowed)
+    c.error(f"{what} of type {type_name(element)} is not supported", hint=f"supported types: {names}")
+
+
+def cast_value(c: Conversion, value: SSAValue, element: Attribute) -> SSAValue:
+    if c.element(value) == element:
+        return value
+    array = constant_value(value)
+    if array is not None and BY_MLIR[element].numpy is not None:
+        return c.constant(array, element)
+    return c.emit(CastOp(value, element))
+
+
+def quant_param(c: Conversion, value: SSAValue, rank: int, axis: int, blocked: bool) -> SSAValue:
+    """A scale or zero point given the input's rank: per tensor ([1] * rank), per axis
+    (the 1-D parameter along `axis`), or blocked (already of the input's rank)."""
+    dims = c.shape(value)
+    if blocked:
+        if len(dims) != rank:
+            c.error(f"blocked quantization needs a scale and zero point of rank {rank}, got shape {list(dims)}")
+        return value
+    if len(dims) > 1:
+        c.error(
+            f"scale and zero point must be a scalar or 1-D, got shape {list(dims)}",
+            hint="blocked quantization (a parameter of the input's rank) needs block_size > 0 (version 21)",
+        )
+    per_tensor = len(dims) == 0 or dims[0] == 1
+    shape = [1] * rank
+    if not per_tensor:
+        if rank == 0:
+            c.error("a 1-D scale needs an input of rank >= 1")
+        shape[axis] = dims[0] if dims[0] is not None else -1
+    array = constant_value(value)
+    if array is not None:
+        return c.constant(array.reshape(shape))
+    if len(dims) == 1 and per_tensor:
+        return c.emit(ReshapeOp(value, result_type=c.tensor(c.element(value), shape))) if rank != 1 else value
+    return c.emit(UnsqueezeOp(value, [i for i in range(rank) if per_tensor or i != axis]))
+
+
+def quant_axis(c: Conversion, rank: int, needed: bool) -> int:
+    """The `axis` attribute in [0, rank); checked only where per-axis or blocked parameters need it."""
+    axis = c.attr("axis", 1) if c.version >= 13 else 1
+    if not needed:
+        return axis % rank if rank else 0
+    if not -rank <= axis < rank:
+        c.error(f"axis {axis} is out of range for an input of rank {rank}")
+    return axis % rank
+
+
+def per_tensor(c: Conversion, value: SSAValue) -> bool:
+    dims = c.shape(value)
+    return len(dims) == 0 or (len(dims) == 1 and dims[0] == 1)
+
+
+def block_size_of(c: Conversion) -> int:
+    block_size = c.attr("block_size", 0) if c.version >= 21 else 0
+    if block_size < 0:
+        c.unsupported_attr("block_size", block_size, "a positive block size, or 0 (not blocked)")
+    return block_size
+
+
+def _division_type(c: Conversion, x: Attribute, scale: Attribute) -> Attribute:
+    """The float type of `x / y_scale`: `precision` when given, else numpy's choice."""
+    precision = c.attr("precision", 0) if c.version >= 23 else 0
+    if precision:
+        try:
+            element = from_onnx(precision)
+        except UnsupportedElementType:
+            c.unsupported_attr("precision", precision, "float, float16, bfloat16 or double")
+        if not isinstance(element, AnyFloat):
+            c.unsupported_attr("precision", type_name(element), "float, float16, bfloat16 or double")
+        return element
+    if not isinstance(x, AnyFloat) or not isinstance(scale, AnyFloat):
+        return f64
+    if x == scale:
+        return x
+    if isinstance(x, Float64Type) or isinstance(scale, Float64Type):
+        return f64
+    if {type(x), type(scale)} == {Float16Type, BFloat16Type}:
+        return f32
+    return x if x.bitwidth > scale.bitwidth else scale
+
+
+@converter("QuantizeLinear")
+@shape_checked
+def quantize_linear(c: Conversion) -> SSAValue:
+    x, scale, zero_point = c.input(0), c.input(1), c.optional_input(2)
+    rank = c.rank(x)
+    if zero_point is not None:
+        output = c.element(zero_point)
+    else:
+        output_dtype = c.attr("output_dtype", 0) if c.version >= 21 else 0
+        try:
+            output = from_onnx(output_dtype) if output_dtype else IntegerType(8, Signedness.UNSIGNED)
+        except UnsupportedElementType:
+            c.unsupported_attr("output_dtype", output_dtype, "int8, uint8, int16 or uint16")
+    check_quantized(c, output, "quantization to a tensor")
+    block_size = block_size_of(c)
+    axis = quant_axis(c, rank, block_size > 0 or not per_tensor(c, c.input(1)))
+    element = _division_type(c, c.element(x), c.element(scale))
+    scale = quant_param(c, cast_value(c, scale, element), rank, axis, block_size > 0)
+    if zero_point is not None:
+        zero_point = quant_param(c, zero_point, rank, axis, block_size > 0)
+    x = cast_value(c, x, element)
+    return c.emit(QuantizeLinearOp(x, scale, zero_point, output, axis=axis, block_size=block_size or None))
+
+
+@converter("DequantizeLinear")
+@shape_checked
+def dequantize_linear(c: Conversion) -> SSAValue:
+    x, scale, zero_point = c.input(0), c.input(1), c.optional_input(2)
+    rank = c.rank(x)
+    check_quantized(c, c.element(x), "dequantization of a tensor", (8, 16, 32))
+    output = c.element(scale)
+    output_dtype = c.attr("output_dtype", 0) if c.version >= 23 else 0
+    if output_dtype:
+        if output_dtype not in (TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16):
+            c.unsupported_attr("output_dtype", output_dtype, "float, float16 or bfloat16")
+        output = from_onnx(output_dtype)
+    if not isinstance(output, AnyFloat) or not isinstance(c.element(scale), AnyFloat):
+        c.error(f"scale of type {type_name(c.element(scale))} is not supported", hint="use float, float16 or bfloat16")
+    block_size = block_size_of(c)
+    axis = quant_axis(c, rank, block_size > 0 or not per_tensor(c, c.input(1)))
+    scale = quant_param(c, scale, rank, axis, block_size > 0)
+    if zero_point is not None:
+        zero_point = quant_param(c, zero_point, rank, axis, block_size > 0)
+    return c.emit(DequantizeLinearOp(x, scale, zero_point, output, axis=axis, block_size=block_size or None))

@@ -1,0 +1,85 @@
+// RUN: infer-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-infer | filecheck %s
+
+// Per tensor: the scalar parameters get the input's rank.
+// CHECK-LABEL: func.func @quantize_per_tensor
+// CHECK: %[[S:.*]] = infer.unsqueeze %{{.*}} {axes = array<i64: 0, 1>} : (tensor<f32>) -> tensor<1x1xf32>
+// CHECK: %[[Z:.*]] = infer.unsqueeze %{{.*}} {axes = array<i64: 0, 1>} : (tensor<ui8>) -> tensor<1x1xui8>
+// CHECK: infer.quantize_linear %{{.*}}, %[[S]], %[[Z]] : (tensor<?x3xf32>, tensor<1x1xf32>, tensor<1x1xui8>) -> tensor<?x3xui8>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 10 : i64}} {
+  func.func @quantize_per_tensor(%x: tensor<?x3xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<?x3xui8> {
+    %y = onnx.QuantizeLinear(%x, %s, %z) : (tensor<?x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<?x3xui8>
+    func.return %y : tensor<?x3xui8>
+  }
+}
+
+// -----
+
+// Per axis (a negative axis): the 1-D parameters land on that axis.
+// CHECK-LABEL: func.func @dequantize_per_axis
+// CHECK: %[[S:.*]] = infer.unsqueeze %{{.*}} {axes = array<i64: 0, 2>} : (tensor<3xf32>) -> tensor<1x3x1xf32>
+// CHECK: %[[Z:.*]] = infer.unsqueeze %{{.*}} {axes = array<i64: 0, 2>} : (tensor<3xi8>) -> tensor<1x3x1xi8>
+// CHECK: infer.dequantize_linear %{{.*}}, %[[S]], %[[Z]] : (tensor<?x3x?xi8>, tensor<1x3x1xf32>, tensor<1x3x1xi8>) -> tensor<?x3x?xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @dequantize_per_axis(%x: tensor<?x3x?xi8>, %s: tensor<3xf32>, %z: tensor<3xi8>) -> tensor<?x3x?xf32> {
+    %y = onnx.DequantizeLinear(%x, %s, %z) {axis = -2 : i64} : (tensor<?x3x?xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<?x3x?xf32>
+    func.return %y : tensor<?x3x?xf32>
+  }
+}
+
+// -----
+
+// Blocked, without a zero point, to the type output_dtype names (int16).
+// CHECK-LABEL: func.func @quantize_blocked
+// CHECK: infer.quantize_linear %{{.*}}, %{{.*}} {axis = 1 : i64, block_size = 4 : i64} : (tensor<2x10xf32>, tensor<2x3xf32>) -> tensor<2x10xi16>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 21 : i64}} {
+  func.func @quantize_blocked(%x: tensor<2x10xf32>, %s: tensor<2x3xf32>) -> tensor<2x10xi16> {
+    %none = onnx.NoValue
+    %y = onnx.QuantizeLinear(%x, %s, %none) {axis = 1 : i64, block_size = 4 : i64, output_dtype = 5 : i64} : (tensor<2x10xf32>, tensor<2x3xf32>, none) -> tensor<2x10xi16>
+    func.return %y : tensor<2x10xi16>
+  }
+}
+
+// -----
+
+// The division runs in the wider type: the f16 input is cast to the f32 scale's type.
+// CHECK-LABEL: func.func @quantize_mixed
+// CHECK: %[[X:.*]] = infer.cast %{{.*}} : (tensor<4xf16>) -> tensor<4xf32>
+// CHECK: infer.quantize_linear %[[X]], %{{.*}} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xui8>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 23 : i64}} {
+  func.func @quantize_mixed(%x: tensor<4xf16>, %s: tensor<f32>) -> tensor<4xui8> {
+    %none = onnx.NoValue
+    %y = onnx.QuantizeLinear(%x, %s, %none) : (tensor<4xf16>, tensor<f32>, none) -> tensor<4xui8>
+    func.return %y : tensor<4xui8>
+  }
+}
+
+// -----
+
+// CHECK: QuantizeLinear, opset 21: quantization to a tensor of type int4 is not supported; supported types: int8, uint8, int16, uint16
+builtin.module attributes {onnx.opset_import = {ai.onnx = 21 : i64}} {
+  func.func @quantize_int4(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<i4>) -> tensor<4xi4> {
+    %y = onnx.QuantizeLinear(%x, %s, %z) : (tensor<4xf32>, tensor<f32>, tensor<i4>) -> tensor<4xi4>
+    func.return %y : tensor<4xi4>
+  }
+}
+
+// -----
+
+// CHECK: DequantizeLinear, opset 19: dequantization of a tensor of type float8e4m3fn is not supported; supported types: int8, uint8, int16, uint16, int32
+builtin.module attributes {onnx.opset_import = {ai.onnx = 19 : i64}} {
+  func.func @dequantize_float8(%x: tensor<4xf8E4M3FN>, %s: tensor<f32>) -> tensor<4xf32> {
+    %none = onnx.NoValue
+    %y = onnx.DequantizeLinear(%x, %s, %none) : (tensor<4xf8E4M3FN>, tensor<f32>, none) -> tensor<4xf32>
+    func.return %y : tensor<4xf32>
+  }
+}
+
+// -----
+
+// CHECK: QuantizeLinear, opset 13: axis 2 is out of range for an input of rank 2
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @quantize_axis(%x: tensor<2x3xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<2x3xui8> {
+    %y = onnx.QuantizeLinear(%x, %s, %z) {axis = 2 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<2x3xui8>
+    func.return %y : tensor<2x3xui8>
+  }
+}
