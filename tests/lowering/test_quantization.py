@@ -265,3 +265,50 @@ def test_onnx_models_compiled_to_c(
     _assert_same(
         list(infer.compile(model, target="c", cache_dir=cache).run(feeds).values()), run_onnxruntime(model, feeds)
     )
+
+
+# -- DynamicQuantizeLinear -------------------------------------------------------------------
+
+
+def _dynamic_inputs(rng: np.random.Generator) -> list[np.ndarray]:
+    mixed = (rng.standard_normal((3, 4)) * 5).astype(np.float32)
+    mixed.flat[:3] = [0.0, 2.5, -2.5]
+    return [
+        mixed,
+        np.abs(rng.standard_normal((2, 5))).astype(np.float32) + 1,  # all positive: min widened to 0
+        -np.abs(rng.standard_normal(7)).astype(np.float32),  # all negative: zero point 255
+        np.zeros((2, 2), np.float32),  # a range of 0
+        np.array(3.0, np.float32),  # rank 0
+    ]
+
+
+def test_dynamic_quantize(rng: np.random.Generator) -> None:
+    for x in _dynamic_inputs(rng):
+        model = node_model("DynamicQuantizeLinear", {"x": x}, opset=11, outputs=("y", "scale", "zero_point"))
+        _exact(model, {"x": x})
+
+
+def test_dynamic_quantize_dynamic_dims(rng: np.random.Generator) -> None:
+    x = (rng.standard_normal((3, 4)) * 5).astype(np.float32)
+    model = node_model(
+        "DynamicQuantizeLinear", {"x": x}, opset=11, outputs=("y", "s", "z"), input_shapes={"x": ["N", None]}
+    )
+    _exact(model, {"x": x})
+    _exact(model, {"x": x[:1, :2] * 100})
+
+
+@needs_cc
+def test_dynamic_quantize_compiled_to_c(tmp_path_factory: pytest.TempPathFactory, rng: np.random.Generator) -> None:
+    cache = str(tmp_path_factory.mktemp("c_cache"))
+    for x in _dynamic_inputs(rng):
+        model = node_model(
+            "DynamicQuantizeLinear",
+            {"x": x},
+            opset=11,
+            outputs=("y", "s", "z"),
+            input_shapes={"x": [None] * x.ndim},
+        )
+        feeds = {"x": x}
+        _assert_same(
+            list(infer.compile(model, target="c", cache_dir=cache).run(feeds).values()), run_onnxruntime(model, feeds)
+        )

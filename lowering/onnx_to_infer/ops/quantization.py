@@ -9,6 +9,11 @@ composite. QuantizeLinear's division runs in the type numpy would pick for
 `precision` when given: the input and scale are cast to it. Integer quantized
 types (int8, uint8, int16, uint16, and int32 for DequantizeLinear) are
 supported; float8, int4, uint4, int2, uint2, float4 and float6 are diagnostics.
+
+DynamicQuantizeLinear becomes core ops computing the uint8 scale and zero
+point from the input's range (widened to include 0; an all-zero input gets the
+scale 1, as in onnxruntime, where onnx's reference evaluator gives 1 / 255) and
+an `infer.quantize_linear` with them.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from xdsl.ir import Attribute, SSAValue
 
 from infer.dialects.dtypes import BY_MLIR, UnsupportedElementType, from_onnx
 from infer.dialects.infer import constant_value
+from infer.dialects.infer import elementwise as ew
 from infer.dialects.infer.elementwise import CastOp
 from infer.dialects.infer.quantization import DequantizeLinearOp, QuantizeLinearOp, is_quantized_int
+from infer.dialects.infer.reduction import ReduceMaxOp, ReduceMinOp
 from infer.dialects.infer.tensor import ReshapeOp, UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.lowering.onnx_to_infer.ops.reduction import shape_checked
@@ -163,3 +170,29 @@ def dequantize_linear(c: Conversion) -> SSAValue:
     if zero_point is not None:
         zero_point = quant_param(c, zero_point, rank, axis, block_size > 0)
     return c.emit(DequantizeLinearOp(x, scale, zero_point, output, axis=axis, block_size=block_size or None))
+
+
+@converter("DynamicQuantizeLinear")
+@shape_checked
+def dynamic_quantize_linear(c: Conversion) -> list[SSAValue]:
+    """`scale = (max(x, 0) - min(x, 0)) / 255`, `zero_point = round(clip(-min(x, 0) / scale, 0, 255))`."""
+    x = c.input(0)
+    rank = c.rank(x)
+    if c.element(x) != f32:
+        c.error(f"input of type {type_name(c.element(x))} is not supported", hint="DynamicQuantizeLinear takes float")
+    axes = list(range(rank))
+    zero, levels = c.scalar_like(0.0, x), c.scalar_like(255.0, x)
+    # A scalar is its own maximum and minimum.
+    high = c.emit(ew.MaxOp(c.emit(ReduceMaxOp(x, axes, keepdims=True)) if rank else x, zero))
+    low = c.emit(ew.MinOp(c.emit(ReduceMinOp(x, axes, keepdims=True)) if rank else x, zero))
+    spread = c.emit(ew.SubOp(high, low))
+    spread = c.emit(ew.SelectOp(c.emit(ew.EqualOp(spread, zero)), levels, spread))
+    scale = c.emit(ew.DivOp(spread, levels))
+    shift = c.emit(ew.ClipOp(c.emit(ew.NegOp(c.emit(ew.DivOp(low, scale)))), 0.0, 255.0))
+    zero_point = c.emit(CastOp(c.emit(ew.RoundOp(shift)), IntegerType(8, Signedness.UNSIGNED)))
+    y = c.emit(QuantizeLinearOp(x, scale, zero_point, IntegerType(8, Signedness.UNSIGNED)))
+
+    def scalar(value: SSAValue) -> SSAValue:
+        return c.emit(ReshapeOp(value, result_type=c.tensor(c.element(value), []))) if rank else value
+
+    return [y, scalar(scale), scalar(zero_point)]

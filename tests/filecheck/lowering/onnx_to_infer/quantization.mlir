@@ -83,3 +83,23 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
     func.return %y : tensor<2x3xui8>
   }
 }
+
+// -----
+
+// DynamicQuantizeLinear: the range widened to include 0, the scale and zero point
+// from it, then a quantize_linear; the scale and zero point are returned as scalars.
+// CHECK-LABEL: func.func @dynamic_quantize
+// CHECK: infer.reduce_max %{{.*}} {axes = array<i64: 0, 1>, keepdims}
+// CHECK: infer.reduce_min %{{.*}} {axes = array<i64: 0, 1>, keepdims}
+// CHECK: %[[S:.*]] = infer.div %{{.*}}, %{{.*}} : (tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
+// CHECK: infer.clip %{{.*}} {min = 0.000000e+00 : f64, max = 2.550000e+02 : f64}
+// CHECK: %[[Z:.*]] = infer.cast %{{.*}} : (tensor<1x1xf32>) -> tensor<1x1xui8>
+// CHECK: %[[Y:.*]] = infer.quantize_linear %{{.*}}, %[[S]], %[[Z]] : (tensor<?x4xf32>, tensor<1x1xf32>, tensor<1x1xui8>) -> tensor<?x4xui8>
+// CHECK: infer.reshape %[[S]] : (tensor<1x1xf32>) -> tensor<f32>
+// CHECK: infer.reshape %[[Z]] : (tensor<1x1xui8>) -> tensor<ui8>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
+  func.func @dynamic_quantize(%x: tensor<?x4xf32>) -> (tensor<?x4xui8>, tensor<f32>, tensor<ui8>) {
+    %y, %s, %z = onnx.DynamicQuantizeLinear(%x) : (tensor<?x4xf32>) -> (tensor<?x4xui8>, tensor<f32>, tensor<ui8>)
+    func.return %y, %s, %z : tensor<?x4xui8>, tensor<f32>, tensor<ui8>
+  }
+}
