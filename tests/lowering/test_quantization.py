@@ -312,3 +312,310 @@ def test_dynamic_quantize_compiled_to_c(tmp_path_factory: pytest.TempPathFactory
         _assert_same(
             list(infer.compile(model, target="c", cache_dir=cache).run(feeds).values()), run_onnxruntime(model, feeds)
         )
+
+
+# -- MatMulInteger, QLinearMatMul ----------------------------------------------------------------
+
+
+def _ints(rng: np.random.Generator, dtype: type, *shape: int) -> np.ndarray:
+    info = np.iinfo(dtype)
+    values = rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+    values.flat[:2] = [info.min, info.max][: values.size]
+    return values
+
+
+@pytest.mark.parametrize("a_type", [np.uint8, np.int8])
+@pytest.mark.parametrize("b_type", [np.uint8, np.int8])
+@pytest.mark.parametrize("shapes", [((4, 5), (5, 3)), ((2, 4, 5), (5, 3)), ((5,), (5, 3)), ((2, 1, 4, 5), (3, 5, 2))])
+def test_matmul_integer(
+    a_type: type, b_type: type, shapes: tuple[tuple[int, ...], tuple[int, ...]], rng: np.random.Generator
+) -> None:
+    a, b = _ints(rng, a_type, *shapes[0]), _ints(rng, b_type, *shapes[1])
+    zero_points = {"az": np.asarray(a_type(3)), "bz": np.asarray(b_type(-2 if b_type == np.int8 else 200))}
+    model = node_model("MatMulInteger", {"a": a, "b": b}, opset=10, initializers=zero_points)
+    _exact(model, {"a": a, "b": b})
+    # Without zero points.
+    model = node_model("MatMulInteger", {"a": a, "b": b}, opset=10)
+    _exact(model, {"a": a, "b": b})
+
+
+def test_matmul_integer_per_row_and_column(rng: np.random.Generator) -> None:
+    # onnxruntime and onnx's reference take per-tensor zero points only: numpy is the oracle.
+    a, b = _ints(rng, np.uint8, 4, 6), _ints(rng, np.int8, 6, 3)
+    a_zero, b_zero = _ints(rng, np.uint8, 4), _ints(rng, np.int8, 3)
+    model = node_model(
+        "MatMulInteger",
+        {"a": a},
+        opset=10,
+        initializers={"b": b, "az": a_zero, "bz": b_zero},
+        input_shapes={"a": [4, "K"]},
+    )
+    expected = (a.astype(np.int32) - a_zero[:, None].astype(np.int32)) @ (b.astype(np.int32) - b_zero.astype(np.int32))
+    _assert_same(run_infer(model, {"a": a}), [expected])
+
+
+def test_matmul_integer_dynamic(rng: np.random.Generator) -> None:
+    a, b = _ints(rng, np.uint8, 3, 4, 5), _ints(rng, np.uint8, 5, 2)
+    model = node_model(
+        "MatMulInteger",
+        {"a": a},
+        opset=10,
+        initializers={"b": b, "az": np.uint8(128), "bz": np.uint8(7)},
+        input_shapes={"a": ["N", "M", 5]},
+    )
+    _exact(model, {"a": a})
+    _exact(model, {"a": a[:1, :2]})
+
+
+def _qlinear_matmul_params(
+    rng: np.random.Generator, a_type: type, out_type: type, columns: int
+) -> dict[str, np.ndarray]:
+    return {
+        "a_scale": np.float32(0.02),
+        "a_zero": np.asarray(a_type(120 if a_type == np.uint8 else -5)),
+        "b": _ints(rng, a_type, 5, columns),
+        "b_scale": np.float32(0.03),
+        "b_zero": np.asarray(a_type(130 if a_type == np.uint8 else 4)),
+        "y_scale": np.float32(0.05),
+        "y_zero": np.asarray(out_type(128 if out_type == np.uint8 else -3)),
+    }
+
+
+@pytest.mark.parametrize("opset", [10, 21])
+@pytest.mark.parametrize("a_type", [np.uint8, np.int8])
+@pytest.mark.parametrize("out_type", [np.uint8, np.int8])
+def test_qlinear_matmul(opset: int, a_type: type, out_type: type, rng: np.random.Generator) -> None:
+    a = _ints(rng, a_type, 2, 4, 5)
+    params = _qlinear_matmul_params(rng, a_type, out_type, 3)
+    names = ["a", "a_scale", "a_zero", "b", "b_scale", "b_zero", "y_scale", "y_zero"]
+    model = node_model("QLinearMatMul", {"a": a}, opset=opset, initializers=params, node_inputs=names)
+    # onnxruntime's output has the input's type: onnx's reference is the oracle for the others.
+    _exact(model, {"a": a}, oracle="onnxruntime" if a_type == out_type else "reference")
+
+
+def test_qlinear_matmul_per_column_and_saturating(rng: np.random.Generator) -> None:
+    a = _ints(rng, np.uint8, 6, 5)
+    params = _qlinear_matmul_params(rng, np.uint8, np.uint8, 4)
+    params["b_scale"] = rng.uniform(0.01, 0.5, 4).astype(np.float32)  # large products saturate at both ends
+    params["b_zero"] = _ints(rng, np.uint8, 4)
+    names = ["a", "a_scale", "a_zero", "b", "b_scale", "b_zero", "y_scale", "y_zero"]
+    model = node_model("QLinearMatMul", {"a": a}, opset=10, initializers=params, node_inputs=names)
+    (y,) = run_onnxruntime(model, {"a": a})
+    assert y.min() == 0 and y.max() == 255
+    _exact(model, {"a": a})
+
+
+def test_qlinear_matmul_float16_scales(rng: np.random.Generator) -> None:
+    a = _ints(rng, np.int8, 3, 5)
+    params = _qlinear_matmul_params(rng, np.int8, np.int8, 2)
+    for name in ("a_scale", "b_scale", "y_scale"):
+        params[name] = params[name].astype(np.float16)
+    names = ["a", "a_scale", "a_zero", "b", "b_scale", "b_zero", "y_scale", "y_zero"]
+    model = node_model("QLinearMatMul", {"a": a}, opset=21, initializers=params, node_inputs=names)
+    _exact(model, {"a": a})
+
+
+# -- ConvInteger, QLinearConv ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x_type", [np.uint8, np.int8])
+@pytest.mark.parametrize("attrs", [{}, {"pads": [1, 1, 1, 1]}, {"strides": [2, 1], "auto_pad": "SAME_UPPER"}])
+def test_conv_integer(x_type: type, attrs: dict, rng: np.random.Generator) -> None:
+    x, w = _ints(rng, x_type, 2, 3, 6, 5), _ints(rng, np.uint8, 4, 3, 3, 3)
+    params = {"w": w, "x_zero": np.asarray(x_type(7)), "w_zero": np.asarray(np.uint8(128))}
+    model = node_model("ConvInteger", {"x": x}, opset=10, attrs=attrs, initializers=params)
+    _exact(model, {"x": x})
+
+
+def test_conv_integer_per_channel_groups_dynamic(rng: np.random.Generator) -> None:
+    # onnxruntime takes a per-tensor weight zero point only: onnx's reference is the oracle.
+    x, w = _ints(rng, np.uint8, 2, 4, 5, 5), _ints(rng, np.uint8, 6, 2, 3, 3)
+    params = {"w": w, "x_zero": np.asarray(np.uint8(100)), "w_zero": _ints(rng, np.uint8, 6)}
+    model = node_model(
+        "ConvInteger",
+        {"x": x},
+        opset=10,
+        attrs={"group": 2, "pads": [1, 0, 1, 0]},
+        initializers=params,
+        input_shapes={"x": ["N", 4, "H", "W"]},
+    )
+    _exact(model, {"x": x}, oracle="reference")
+    _exact(model, {"x": x[:1, :, :3, :4]}, oracle="reference")
+
+
+@pytest.mark.parametrize("x_type", [np.uint8, np.int8])
+@pytest.mark.parametrize("per_channel", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+def test_qlinear_conv(x_type: type, per_channel: bool, bias: bool, rng: np.random.Generator) -> None:
+    x, w = _ints(rng, x_type, 1, 3, 7, 6), _ints(rng, np.int8, 4, 3, 3, 3)
+    params = {
+        "x_scale": np.float32(0.02),
+        "x_zero": np.asarray(x_type(110 if x_type == np.uint8 else -10)),
+        "w": w,
+        "w_scale": rng.uniform(0.005, 0.05, 4).astype(np.float32) if per_channel else np.float32(0.02),
+        "w_zero": np.zeros(4, np.int8) if per_channel else np.asarray(np.int8(0)),
+        "y_scale": np.float32(0.3),
+        "y_zero": np.asarray(x_type(120 if x_type == np.uint8 else 2)),
+    }
+    if bias:
+        params["B"] = rng.integers(-5000, 5000, 4).astype(np.int32)
+    model = node_model(
+        "QLinearConv", {"x": x}, opset=10, attrs={"pads": [1, 1, 1, 1], "strides": [2, 2]}, initializers=params
+    )
+    _exact(model, {"x": x})
+
+
+def test_float8_operands_are_diagnostics() -> None:
+    float8 = TensorProto.FLOAT8E4M3FN
+    scale = onnx.numpy_helper.from_array(np.float32(0.1), "s")
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("QLinearMatMul", ["a", "s", "z", "a", "s", "z", "s", "z"], ["y"], name="qmm")],
+        "float8_qlinear_matmul",
+        [onnx.helper.make_tensor_value_info("a", float8, [2, 2]), onnx.helper.make_tensor_value_info("z", float8, [])],
+        [onnx.helper.make_tensor_value_info("y", float8, [2, 2])],
+        [scale],
+    )
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 21)])
+    with pytest.raises(infer.InferError) as info:
+        infer.compile(model)
+    _assert_one_line(info, "qmm", "QLinearMatMul", "opset 21", "float8e4m3fn is not supported", "int8, uint8")
+
+
+# -- C target -------------------------------------------------------------------------------------------
+
+
+@needs_cc
+def test_integer_products_compiled_to_c(tmp_path_factory: pytest.TempPathFactory, rng: np.random.Generator) -> None:
+    cache = str(tmp_path_factory.mktemp("c_cache"))
+    a = _ints(rng, np.int8, 3, 4, 5)
+    names = ["a", "a_scale", "a_zero", "b", "b_scale", "b_zero", "y_scale", "y_zero"]
+    params = _qlinear_matmul_params(rng, np.int8, np.int8, 3)
+    params["b_scale"] = rng.uniform(0.01, 0.2, 3).astype(np.float32)
+    models = [
+        (
+            node_model(
+                "QLinearMatMul",
+                {"a": a},
+                opset=10,
+                initializers=params,
+                node_inputs=names,
+                input_shapes={"a": ["N", "M", 5]},
+            ),
+            {"a": a},
+        ),
+        (
+            node_model(
+                "MatMulInteger", {"a": a, "b": _ints(rng, np.int8, 5, 2)}, opset=10, initializers={"az": np.int8(-4)}
+            ),
+            {"a": a, "b": _ints(rng, np.int8, 5, 2)},
+        ),
+    ]
+    x = _ints(rng, np.uint8, 2, 3, 6, 6)
+    conv_params = {
+        "x_scale": np.float32(0.02),
+        "x_zero": np.asarray(np.uint8(128)),
+        "w": _ints(rng, np.uint8, 4, 3, 3, 3),
+        "w_scale": rng.uniform(0.005, 0.05, 4).astype(np.float32),
+        "w_zero": np.asarray(np.uint8(100)),
+        "y_scale": np.float32(0.4),
+        "y_zero": np.asarray(np.uint8(100)),
+        "B": rng.integers(-5000, 5000, 4).astype(np.int32),
+    }
+    models.append(
+        (
+            node_model(
+                "QLinearConv",
+                {"x": x},
+                opset=10,
+                attrs={"pads": [1, 1, 1, 1]},
+                initializers=conv_params,
+                input_shapes={"x": ["N", 3, "H", "W"]},
+            ),
+            {"x": x},
+        )
+    )
+    conv_integer = {
+        "w": _ints(rng, np.uint8, 4, 3, 2, 2),
+        "x_zero": np.asarray(np.uint8(3)),
+        "w_zero": np.asarray(np.uint8(250)),
+    }
+    models.append(
+        (node_model("ConvInteger", {"x": x}, opset=10, attrs={"strides": [2, 2]}, initializers=conv_integer), {"x": x})
+    )
+    for model, feeds in models:
+        compiled = infer.compile(model, target="c", cache_dir=cache)
+        _assert_same(list(compiled.run(feeds).values()), run_onnxruntime(model, feeds))
+
+
+# -- a small quantized model --------------------------------------------------------------------------
+
+
+def quantized_model(rng: np.random.Generator) -> onnx.ModelProto:
+    """Quantize -> QLinearConv (per-channel weights, bias) -> Reshape -> QLinearMatMul ->
+    Dequantize, seeded weights, a dynamic batch."""
+    from onnx import helper, numpy_helper
+
+    def init(name: str, value: np.ndarray | np.generic) -> onnx.TensorProto:
+        return numpy_helper.from_array(np.asarray(value), name)
+
+    initializers = [
+        init("x_scale", np.float32(0.05)),
+        init("x_zero", np.uint8(128)),
+        init("w", rng.integers(-127, 128, (8, 3, 3, 3)).astype(np.int8)),
+        init("w_scale", rng.uniform(0.002, 0.01, 8).astype(np.float32)),
+        init("w_zero", np.zeros(8, np.int8)),
+        init("c_scale", np.float32(0.04)),
+        init("c_zero", np.uint8(100)),
+        init("bias", rng.integers(-2000, 2000, 8).astype(np.int32)),
+        init("shape", np.array([-1, 128], np.int64)),
+        init("m", rng.integers(0, 256, (128, 10)).astype(np.uint8)),
+        init("m_scale", np.float32(0.003)),
+        init("m_zero", np.uint8(120)),
+        init("y_scale", np.float32(0.2)),
+        init("y_zero", np.uint8(90)),
+    ]
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["xq"], name="quantize"),
+        helper.make_node(
+            "QLinearConv",
+            ["xq", "x_scale", "x_zero", "w", "w_scale", "w_zero", "c_scale", "c_zero", "bias"],
+            ["c"],
+            name="conv",
+            pads=[1, 1, 1, 1],
+            strides=[2, 2],
+        ),
+        helper.make_node("Reshape", ["c", "shape"], ["flat"], name="flatten"),
+        helper.make_node(
+            "QLinearMatMul",
+            ["flat", "c_scale", "c_zero", "m", "m_scale", "m_zero", "y_scale", "y_zero"],
+            ["yq"],
+            name="fc",
+        ),
+        helper.make_node("DequantizeLinear", ["yq", "y_scale", "y_zero"], ["y"], name="dequantize"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "quantized",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
+        initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+@pytest.mark.parametrize("target", ["interp", pytest.param("c", marks=needs_cc)])
+def test_quantized_model_end_to_end(
+    target: str, tmp_path_factory: pytest.TempPathFactory, rng: np.random.Generator
+) -> None:
+    model = quantized_model(rng)
+    cache = str(tmp_path_factory.mktemp("c_cache"))
+    compiled = infer.compile(model, target=target, cache_dir=cache)
+    for batch in (1, 3):
+        feeds = {"x": rng.standard_normal((batch, 3, 8, 8)).astype(np.float32) * 3}
+        (expected,) = run_onnxruntime(model, feeds)
+        (actual,) = compiled.run(feeds).values()
+        assert len(np.unique(expected)) > expected.size // 3  # not saturated everywhere
+        _assert_same([actual], [expected])

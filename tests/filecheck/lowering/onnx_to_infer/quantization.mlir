@@ -103,3 +103,81 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
     func.return %y, %s, %z : tensor<?x4xui8>, tensor<f32>, tensor<ui8>
   }
 }
+
+// -----
+
+// MatMulInteger: zero points subtracted in i32 (b's per column), then an i32 matmul.
+// CHECK-LABEL: func.func @matmul_integer
+// CHECK: %[[BZ:.*]] = infer.unsqueeze %{{.*}} {axes = array<i64: 0>} : (tensor<3xi8>) -> tensor<1x3xi8>
+// CHECK: %[[A:.*]] = infer.cast %{{.*}} : (tensor<?x5xui8>) -> tensor<?x5xi32>
+// CHECK: %[[AC:.*]] = infer.sub %[[A]], %{{.*}} : (tensor<?x5xi32>, tensor<1x1xi32>) -> tensor<?x5xi32>
+// CHECK: %[[B:.*]] = infer.cast %{{.*}} : (tensor<5x3xi8>) -> tensor<5x3xi32>
+// CHECK: %[[BC:.*]] = infer.sub %[[B]], %{{.*}} : (tensor<5x3xi32>, tensor<1x3xi32>) -> tensor<5x3xi32>
+// CHECK: infer.matmul %[[AC]], %[[BC]] : (tensor<?x5xi32>, tensor<5x3xi32>) -> tensor<?x3xi32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 10 : i64}} {
+  func.func @matmul_integer(%a: tensor<?x5xui8>, %b: tensor<5x3xi8>, %az: tensor<ui8>, %bz: tensor<3xi8>) -> tensor<?x3xi32> {
+    %y = onnx.MatMulInteger(%a, %b, %az, %bz) : (tensor<?x5xui8>, tensor<5x3xi8>, tensor<ui8>, tensor<3xi8>) -> tensor<?x3xi32>
+    func.return %y : tensor<?x3xi32>
+  }
+}
+
+// -----
+
+// QLinearMatMul: the i32 product times a_scale * b_scale / y_scale, rounded, plus the zero point, saturated.
+// CHECK-LABEL: func.func @qlinear_matmul
+// CHECK: %[[P:.*]] = infer.matmul %{{.*}}, %{{.*}} : (tensor<2x?x5xi32>, tensor<1x5x3xi32>) -> tensor<2x?x3xi32>
+// CHECK: %[[M:.*]] = infer.div %{{.*}}, %{{.*}} : (tensor<1x1x1xf32>, tensor<1x1x1xf32>) -> tensor<1x1x1xf32>
+// CHECK: %[[F:.*]] = infer.cast %[[P]] : (tensor<2x?x3xi32>) -> tensor<2x?x3xf32>
+// CHECK: %[[S:.*]] = infer.mul %[[F]], %[[M]]
+// CHECK: %[[R:.*]] = infer.round %[[S]]
+// CHECK: %[[Y:.*]] = infer.add %[[R]], %{{.*}} : (tensor<2x?x3xf32>, tensor<1x1x1xf32>) -> tensor<2x?x3xf32>
+// CHECK: infer.cast %[[Y]] : (tensor<2x?x3xf32>) -> tensor<2x?x3xi8>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 10 : i64}} {
+  func.func @qlinear_matmul(%a: tensor<2x?x5xi8>, %as: tensor<f32>, %az: tensor<i8>, %b: tensor<5x3xi8>, %bs: tensor<f32>, %bz: tensor<i8>, %ys: tensor<f32>, %yz: tensor<i8>) -> tensor<2x?x3xi8> {
+    %y = onnx.QLinearMatMul(%a, %as, %az, %b, %bs, %bz, %ys, %yz) : (tensor<2x?x5xi8>, tensor<f32>, tensor<i8>, tensor<5x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x?x3xi8>
+    func.return %y : tensor<2x?x3xi8>
+  }
+}
+
+// -----
+
+// ConvInteger: x - x_zero_point is padded with zeros (onnxruntime pads x with its zero point).
+// CHECK-LABEL: func.func @conv_integer
+// CHECK: %[[X:.*]] = infer.sub %{{.*}}, %{{.*}} : (tensor<?x3x?x?xi32>, tensor<1x1x1x1xi32>) -> tensor<?x3x?x?xi32>
+// CHECK: infer.conv %[[X]], %{{.*}} {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x?x?xi32>, tensor<4x3x3x3xi32>) -> tensor<?x4x?x?xi32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 10 : i64}} {
+  func.func @conv_integer(%x: tensor<?x3x?x?xui8>, %w: tensor<4x3x3x3xui8>, %xz: tensor<ui8>) -> tensor<?x4x?x?xi32> {
+    %none = onnx.NoValue
+    %y = onnx.ConvInteger(%x, %w, %xz, %none) {pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x?x?xui8>, tensor<4x3x3x3xui8>, tensor<ui8>, none) -> tensor<?x4x?x?xi32>
+    func.return %y : tensor<?x4x?x?xi32>
+  }
+}
+
+// -----
+
+// QLinearConv: per-channel weight zero points and scales; the i32 bias joins the conv.
+// CHECK-LABEL: func.func @qlinear_conv
+// CHECK: infer.sub %{{.*}}, %{{.*}} : (tensor<4x3x3x3xi32>, tensor<4x1x1x1xi32>) -> tensor<4x3x3x3xi32>
+// CHECK: %[[C:.*]] = infer.conv %{{.*}}, %{{.*}}, %{{.*}} {{.*}} : (tensor<?x3x?x?xi32>, tensor<4x3x3x3xi32>, tensor<4xi32>) -> tensor<?x4x?x?xi32>
+// CHECK: infer.reshape %{{.*}} : (tensor<4x1x1x1xf32>) -> tensor<1x4x1x1xf32>
+// CHECK: %[[M:.*]] = infer.div %{{.*}}, %{{.*}} : (tensor<1x4x1x1xf32>, tensor<1x1x1x1xf32>) -> tensor<1x4x1x1xf32>
+// CHECK: %[[F:.*]] = infer.cast %[[C]] : (tensor<?x4x?x?xi32>) -> tensor<?x4x?x?xf32>
+// CHECK: infer.mul %[[F]], %[[M]] : (tensor<?x4x?x?xf32>, tensor<1x4x1x1xf32>) -> tensor<?x4x?x?xf32>
+// CHECK: infer.cast %{{.*}} : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xui8>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 10 : i64}} {
+  func.func @qlinear_conv(%x: tensor<?x3x?x?xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %w: tensor<4x3x3x3xi8>, %ws: tensor<4xf32>, %wz: tensor<4xi8>, %ys: tensor<f32>, %yz: tensor<ui8>, %b: tensor<4xi32>) -> tensor<?x4x?x?xui8> {
+    %y = onnx.QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b) {pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x?x?xui8>, tensor<f32>, tensor<ui8>, tensor<4x3x3x3xi8>, tensor<4xf32>, tensor<4xi8>, tensor<f32>, tensor<ui8>, tensor<4xi32>) -> tensor<?x4x?x?xui8>
+    func.return %y : tensor<?x4x?x?xui8>
+  }
+}
+
+// -----
+
+// CHECK: ConvInteger, opset 10: x_zero_point must be a scalar (per tensor), got shape [3]
+builtin.module attributes {onnx.opset_import = {ai.onnx = 10 : i64}} {
+  func.func @conv_integer_x_zero(%x: tensor<1x3x4x4xui8>, %w: tensor<2x3x1x1xui8>, %xz: tensor<3xui8>) -> tensor<1x2x4x4xi32> {
+    %none = onnx.NoValue
+    %y = onnx.ConvInteger(%x, %w, %xz, %none) : (tensor<1x3x4x4xui8>, tensor<2x3x1x1xui8>, tensor<3xui8>, none) -> tensor<1x2x4x4xi32>
+    func.return %y : tensor<1x2x4x4xi32>
+  }
+}
