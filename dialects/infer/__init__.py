@@ -5,6 +5,7 @@ layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
 
 - `constant.py`: constants (dense or splat) and fills;
 - `elementwise.py`: unary math, binary arithmetic, comparisons, select, clip, cast;
+- `bitwise.py`: bitwise and, or, xor, not and shifts on integers;
 - `activation.py`: composite activations (leaky relu, elu, hard swish, gelu, ...);
 - `matmul.py`: matrix products;
 - `nn.py`: convolution, pooling, local response normalization;
@@ -22,6 +23,7 @@ from xdsl.ir import Dialect, Operation
 
 from infer.dialects.infer.activation import ACTIVATION_OPS
 from infer.dialects.infer.base import CompositeOp, InferOp
+from infer.dialects.infer.bitwise import BITWISE_OPS
 from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
 from infer.dialects.infer.elementwise import ELEMENTWISE_OPS
 from infer.dialects.infer.matmul import MATMUL_OPS
@@ -35,6 +37,7 @@ ALL_OPS: list[type[Operation]] = [
     ConstantOp,
     FillOp,
     *ELEMENTWISE_OPS,
+    *BITWISE_OPS,
     *ACTIVATION_OPS,
     *MATMUL_OPS,
     *NN_OPS,

@@ -5,6 +5,7 @@ Importing this package registers them all with the interpreter.
 
 from infer.runtime.reference import (  # noqa: F401
     activation,
+    bitwise,
     constant,
     elementwise,
     matmul,
