@@ -134,6 +134,15 @@ def test_quantize_float16(opset: int, rng: np.random.Generator) -> None:
     _exact(model, {"x": x}, oracle="reference")
 
 
+@pytest.mark.parametrize("opset", [10, 19, 21])
+def test_quantize_int32_input(opset: int) -> None:
+    # An int32 input (and, from version 19, an int32 scale) divides in f64, as numpy does.
+    x = np.array([[-1000, -7, -5, -3, -1, 0, 1, 3, 5, 7, 1000, 2**30]], np.int32)
+    scale = np.float32(2.0) if opset < 19 else np.int32(2)
+    model = node_model("QuantizeLinear", {"x": x}, opset=opset, initializers={"s": scale, "z": np.int8(1)})
+    _exact(model, {"x": x}, oracle="reference")
+
+
 def test_quantize_runtime_scale(rng: np.random.Generator) -> None:
     x = _x(rng, 2, 3)
     feeds = {"x": x, "s": rng.uniform(0.1, 1, 3).astype(np.float32), "z": np.array([0, 10, 250], np.uint8)}
