@@ -31,6 +31,7 @@ from xdsl.dialects.builtin import (
     AnyFloat,
     BFloat16Type,
     Float16Type,
+    Float32Type,
     Float64Type,
     IntegerType,
     Signedness,
@@ -124,6 +125,16 @@ def block_size_of(c: Conversion) -> int:
     return block_size
 
 
+SCALE_TYPES = (Float16Type, BFloat16Type, Float32Type, Float64Type)
+"""The float types a scale can have here (float8e8m0 scales are out of scope)."""
+
+
+def check_scale(c: Conversion, element: Attribute, allow_int32: bool = False) -> None:
+    if isinstance(element, SCALE_TYPES) or (allow_int32 and element == i32):
+        return
+    c.error(f"scale of type {type_name(element)} is not supported", hint="use float, float16 or bfloat16")
+
+
 def _division_type(c: Conversion, x: Attribute, scale: Attribute) -> Attribute:
     """The float type of `x / y_scale`: `precision` when given, else numpy's choice."""
     precision = c.attr("precision", 0) if c.version >= 23 else 0
@@ -160,6 +171,7 @@ def quantize_linear(c: Conversion) -> SSAValue:
         except UnsupportedElementType:
             c.unsupported_attr("output_dtype", output_dtype, "int8, uint8, int16 or uint16")
     check_quantized(c, output, "quantization to a tensor")
+    check_scale(c, c.element(scale), allow_int32=True)
     block_size = block_size_of(c)
     axis = quant_axis(c, rank, block_size > 0 or not per_tensor(c, c.input(1)))
     element = _division_type(c, c.element(x), c.element(scale))
@@ -182,8 +194,7 @@ def dequantize_linear(c: Conversion) -> SSAValue:
         if output_dtype not in (TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16):
             c.unsupported_attr("output_dtype", output_dtype, "float, float16 or bfloat16")
         output = from_onnx(output_dtype)
-    if not isinstance(output, AnyFloat) or not isinstance(c.element(scale), AnyFloat):
-        c.error(f"scale of type {type_name(c.element(scale))} is not supported", hint="use float, float16 or bfloat16")
+    check_scale(c, c.element(scale))
     block_size = block_size_of(c)
     axis = quant_axis(c, rank, block_size > 0 or not per_tensor(c, c.input(1)))
     scale = quant_param(c, scale, rank, axis, block_size > 0)
@@ -283,8 +294,7 @@ def multiplier(c: Conversion, a_scale: SSAValue, b_scale: SSAValue, y_scale: SSA
 
 def _check_float_scales(c: Conversion, *scales: SSAValue) -> None:
     for scale in scales:
-        if not isinstance(c.element(scale), AnyFloat):
-            c.error(f"scale of type {type_name(c.element(scale))} is not supported", hint="use float or float16")
+        check_scale(c, c.element(scale))
 
 
 @converter("MatMulInteger")
