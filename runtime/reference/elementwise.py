@@ -221,7 +221,7 @@ def _cast(op: ew.CastOp, x: np.ndarray) -> np.ndarray:
             wide = np.trunc(x.astype(np.float64))
             clamped = np.clip(np.nan_to_num(wide, nan=0.0), float(info.min), float(info.max))
             # float64 cannot hold int64's max exactly: clip to it then convert explicitly.
-            result = clamped.astype(target)
+            result = np.asarray(clamped.astype(target))  # 0-d: an array, not a numpy scalar
             result[clamped >= float(info.max)] = info.max
             return result
     with np.errstate(all="ignore"):

@@ -5,11 +5,13 @@ Importing this package registers them all (see `core.converter`).
 
 from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
     activation,
+    bitwise,
     constant,
     elementwise,
     matmul,
     nn,
     normalization,
+    quantization,
     reduction,
     tensor,
 )

@@ -25,7 +25,11 @@ def _unsqueeze(c: Conversion, value: SSAValue, axes: Sequence[int]) -> SSAValue:
 @converter("MatMul")
 @shape_checked
 def matmul(c: Conversion) -> SSAValue:
-    a, b = c.input(0), c.input(1)
+    return numpy_matmul(c, c.input(0), c.input(1))
+
+
+def numpy_matmul(c: Conversion, a: SSAValue, b: SSAValue) -> SSAValue:
+    """`numpy.matmul(a, b)` as `infer.matmul` with its operands' ranks made explicit."""
     rank_a, rank_b = c.rank(a), c.rank(b)
     if rank_a == 0 or rank_b == 0:
         c.error(f"operands must have rank >= 1, got ranks {rank_a} and {rank_b}")

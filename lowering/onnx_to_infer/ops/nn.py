@@ -113,7 +113,11 @@ def _kernel(c: Conversion, weight_dims: Sequence[Dim]) -> list[int]:
 
 @converter("Conv")
 def conv(c: Conversion) -> SSAValue:
-    x, w = c.input(0), c.input(1)
+    return onnx_conv(c, c.input(0), c.input(1), c.optional_input(2))
+
+
+def onnx_conv(c: Conversion, x: SSAValue, w: SSAValue, bias: SSAValue | None) -> SSAValue:
+    """The node's convolution attributes (kernel, strides, dilations, pads, group) applied to `x` and `w`."""
     n = _spatial_rank(c, x)
     w_dims = c.shape(w)
     if len(w_dims) != n + 2:
@@ -124,9 +128,7 @@ def conv(c: Conversion) -> SSAValue:
     pads = explicit_pads(c, c.shape(x)[2:], kernel, strides, dilations)
     return _emit(
         c,
-        lambda: ConvOp(
-            x, w, c.optional_input(2), strides=strides, dilations=dilations, pads=pads, groups=c.attr("group", 1)
-        ),
+        lambda: ConvOp(x, w, bias, strides=strides, dilations=dilations, pads=pads, groups=c.attr("group", 1)),
     )
 
 

@@ -116,3 +116,17 @@ func.func @stale(%x: tensor<1x2x4x4xf32>, %i: tensor<4x8xi32>, %j: tensor<8x2xi3
   %g = infer.matmul %i, %j {infer.kernel = "gemm_f32"} : (tensor<4x8xi32>, tensor<8x2xi32>) -> tensor<4x2xi32>
   func.return %m, %g : tensor<1x2x2x2xf32>, tensor<4x2xi32>
 }
+
+// -----
+
+// Integer products (MatMulInteger, ConvInteger, the QLinear ops) stay loops: the kernels are f32.
+// CHECK-LABEL: func.func @integer_products
+// CHECK-NOT: infer.kernel
+// CHECK: func.return
+func.func @integer_products(%a: tensor<?x64xi32>, %x: tensor<?x8x16x16xi32>) -> (tensor<?x32xi32>, tensor<?x16x16x16xi32>) {
+  %b = infer.constant dense<3> : tensor<64x32xi32>
+  %w = infer.constant dense<2> : tensor<16x8x3x3xi32>
+  %y = infer.matmul %a, %b : (tensor<?x64xi32>, tensor<64x32xi32>) -> tensor<?x32xi32>
+  %z = infer.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x8x16x16xi32>, tensor<16x8x3x3xi32>) -> tensor<?x16x16x16xi32>
+  func.return %y, %z : tensor<?x32xi32>, tensor<?x16x16x16xi32>
+}
