@@ -11,6 +11,7 @@ layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
 - `normalization.py`: batch, instance and layer normalization;
 - `reduction.py`: reductions over axes, arg max/min, softmax;
 - `tensor.py`: data movement (reshapes, transposes, slices, concatenation);
+- `indexing.py`: running sums and products, gathers and scatters by index tuples, top-k;
 
 Each op has one shape rule (`InferOp.shape_rule`), a numpy reference
 semantics in `infer.runtime.reference`, and, for composite ops, a
@@ -23,6 +24,7 @@ from infer.dialects.infer.activation import ACTIVATION_OPS
 from infer.dialects.infer.base import CompositeOp, InferOp
 from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
 from infer.dialects.infer.elementwise import ELEMENTWISE_OPS
+from infer.dialects.infer.indexing import INDEXING_OPS
 from infer.dialects.infer.matmul import MATMUL_OPS
 from infer.dialects.infer.nn import NN_OPS
 from infer.dialects.infer.normalization import NORMALIZATION_OPS
@@ -39,6 +41,7 @@ ALL_OPS: list[type[Operation]] = [
     *NORMALIZATION_OPS,
     *REDUCTION_OPS,
     *TENSOR_OPS,
+    *INDEXING_OPS,
 ]
 
 Infer = Dialect("infer", ALL_OPS, [])

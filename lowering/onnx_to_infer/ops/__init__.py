@@ -7,6 +7,7 @@ from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
     activation,
     constant,
     elementwise,
+    indexing,
     matmul,
     nn,
     normalization,
