@@ -221,7 +221,8 @@ def _cast(op: ew.CastOp, x: np.ndarray) -> np.ndarray:
             wide = np.trunc(x.astype(np.float64))
             clamped = np.clip(np.nan_to_num(wide, nan=0.0), float(info.min), float(info.max))
             # float64 cannot hold int64's max exactly: clip to it then convert explicitly.
-            result = clamped.astype(target)
+            # (np.asarray: on a rank-0 input numpy gives scalars, which take no item assignment.)
+            result = np.asarray(clamped).astype(target)
             result[clamped >= float(info.max)] = info.max
             return result
     with np.errstate(all="ignore"):

@@ -127,3 +127,113 @@ def test_cumsum_bad_axis_is_a_diagnostic(rng: np.random.Generator) -> None:
     assert_diagnostic(model, "node 'cumsum_node' (CumSum, opset 14)", "axis 2 is out of range for rank 2")
     model = node_model("CumSum", {"x": x}, opset=14, initializers={"axis": i64(0, 1)})
     assert_diagnostic(model, "(CumSum, opset 14)", "input 'axis' must hold one value")
+
+
+# -- Trilu ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (5, 3), (2, 3, 4), (1, 1)])
+@pytest.mark.parametrize("upper", [0, 1])
+@pytest.mark.parametrize("k", [None, -6, -1, 0, 2, 7])
+def test_trilu(shape: tuple[int, ...], upper: int, k: int | None, rng: np.random.Generator, cache: str) -> None:
+    x = f32(rng, *shape)
+    initializers = {} if k is None else {"k": np.array(k, np.int64)}
+    model = node_model("Trilu", {"x": x}, opset=14, attrs={"upper": upper}, initializers=initializers)
+    check(model, [{"x": x}], cache)
+
+
+@pytest.mark.parametrize("upper", [0, 1])
+def test_trilu_dynamic_dims_and_k_at_run_time(upper: int, rng: np.random.Generator, cache: str) -> None:
+    x = rng.integers(-9, 9, (2, 4, 5)).astype(np.int64)
+    model = node_model(
+        "Trilu",
+        {"x": x, "k": np.array(0, np.int64)},
+        opset=14,
+        attrs={"upper": upper},
+        input_shapes={"x": ["N", "H", "W"]},
+    )
+    feeds = [{"x": x, "k": np.array(k, np.int64)} for k in (-2, 0, 1, 9)]
+    feeds.append({"x": x[:1, :3, :1], "k": np.array(-1, np.int64)})
+    check(model, feeds, cache)
+    model = node_model("Trilu", {"x": x}, opset=14, attrs={"upper": upper}, input_shapes={"x": [2, "H", "W"]})
+    check(model, [{"x": x}, {"x": x[:, 1:, 2:]}], cache)
+
+
+def test_trilu_rank_1_is_a_diagnostic(rng: np.random.Generator) -> None:
+    model = node_model("Trilu", {"x": f32(rng, 4)}, opset=14)
+    assert_diagnostic(model, "node 'trilu_node' (Trilu, opset 14)", "input must have rank >= 2, got rank 1")
+
+
+# -- OneHot -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opset", [9, 11])
+@pytest.mark.parametrize("axis", [-1, 0, 1, -3])
+def test_one_hot(opset: int, axis: int, cache: str) -> None:
+    indices = np.array([[0, 3, -1], [9, -5, 2]], np.int64)
+    values = np.array([-2.0, 5.0], np.float32)
+    model = node_model(
+        "OneHot",
+        {"indices": indices},
+        opset=opset,
+        attrs={"axis": axis},
+        initializers={"depth": np.array(5, np.int64), "values": values},
+    )
+    check(model, [{"indices": indices}], cache)
+
+
+@pytest.mark.parametrize(
+    ("index_type", "depth_type", "value_type"),
+    [(np.float32, np.float32, np.float32), (np.int32, np.float32, np.int32), (np.int64, np.int64, np.int64)],
+)
+def test_one_hot_types_and_run_time_inputs(index_type: type, depth_type: type, value_type: type, cache: str) -> None:
+    indices = np.array([[1, -2], [0, 4], [3, -4]], index_type)
+    depth = np.array(4, depth_type)
+    values = np.array([1, 7], value_type)
+    model = node_model(
+        "OneHot",
+        {"indices": indices, "depth": depth, "values": values},
+        opset=11,
+        attrs={"axis": 1},
+        input_shapes={"indices": ["N", 2]},
+    )
+    feeds = [
+        {"indices": indices, "depth": depth, "values": values},
+        {"indices": indices[:1], "depth": np.array(2, depth_type), "values": np.array([3, -1], value_type)},
+    ]
+    check(model, feeds, cache, oracle="reference")
+
+
+def test_one_hot_bad_axis_is_a_diagnostic() -> None:
+    indices = np.array([1, 2], np.int64)
+    model = node_model(
+        "OneHot",
+        {"indices": indices},
+        opset=11,
+        attrs={"axis": 2},
+        initializers={"depth": np.array(3, np.int64), "values": np.array([0, 1], np.float32)},
+    )
+    assert_diagnostic(model, "(OneHot, opset 11)", "axis 2 is out of range for indices of rank 1")
+
+
+# -- EyeLike ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opset", [9, 22])
+@pytest.mark.parametrize("shape", [(3, 4), (4, 2), (1, 1)])
+@pytest.mark.parametrize("k", [0, 1, -2, 5])
+def test_eye_like(opset: int, shape: tuple[int, int], k: int, rng: np.random.Generator, cache: str) -> None:
+    x = f32(rng, *shape)
+    check(node_model("EyeLike", {"x": x}, opset=opset, attrs={"k": k}), [{"x": x}], cache)
+
+
+@pytest.mark.parametrize("dtype", [onnx.TensorProto.INT64, onnx.TensorProto.DOUBLE, onnx.TensorProto.INT32])
+def test_eye_like_dtype_and_dynamic_dims(dtype: int, rng: np.random.Generator, cache: str) -> None:
+    x = f32(rng, 3, 5)
+    model = node_model("EyeLike", {"x": x}, opset=9, attrs={"k": -1, "dtype": dtype}, input_shapes={"x": ["H", "W"]})
+    check(model, [{"x": x}, {"x": x[:1, :2]}, {"x": f32(rng, 6, 2)}], cache)
+
+
+def test_eye_like_rank_3_is_a_diagnostic(rng: np.random.Generator) -> None:
+    model = node_model("EyeLike", {"x": f32(rng, 2, 2, 2)}, opset=9)
+    assert_diagnostic(model, "(EyeLike, opset 9)", "input must have rank 2, got rank 3")

@@ -19,20 +19,30 @@ TopK's k may also be computed at run time.
 
 from __future__ import annotations
 
+import numpy as np
 from xdsl.dialects.builtin import i64
 from xdsl.ir import SSAValue
 
+from infer.dialects.dtypes import from_onnx, to_numpy
+from infer.dialects.infer import constant_value
 from infer.dialects.infer.elementwise import (
+    AddOp,
     CastOp,
+    EqualOp,
+    GreaterEqualOp,
+    LessEqualOp,
+    LessOp,
+    SelectOp,
+    SubOp,
 )
 from infer.dialects.infer.indexing import (
     CumProdOp,
     CumSumOp,
 )
-from infer.dialects.infer.tensor import ReshapeOp
+from infer.dialects.infer.tensor import RangeOp, ReshapeOp, ShapeOfOp, SliceOp, UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.lowering.onnx_to_infer.ops.reduction import shape_checked
-from infer.lowering.onnx_to_infer.ops.tensor import axis_of
+from infer.lowering.onnx_to_infer.ops.tensor import axis_of, i64_constant
 
 
 def _scalar_int(c: Conversion, index: int, what: str) -> int | None:
@@ -83,3 +93,115 @@ def cumsum(c: Conversion) -> SSAValue:
 @shape_checked
 def cumprod(c: Conversion) -> SSAValue:
     return _cumulative(c, CumProdOp)
+
+
+# -- Trilu, EyeLike: masks by diagonal -----------------------------------------------------------------
+
+
+def _positions(c: Conversion, x: SSAValue, axis: int) -> SSAValue:
+    """`0, 1, ..., dim - 1` for dim `axis` of `x` (1-D i64): a constant when the dim is static."""
+    dim = c.shape(x)[axis]
+    if dim is not None:
+        return i64_constant(c, list(range(dim)))
+    size = c.emit(ReshapeOp.to(c.emit(ShapeOfOp(x, axis, axis + 1)), []))
+    zero, one = (c.constant(np.array(v, np.int64)) for v in (0, 1))
+    return c.emit(RangeOp(zero, size, one))
+
+
+def _diagonal_mask(c: Conversion, x: SSAValue, k: int | SSAValue, predicate: str) -> SSAValue:
+    """An i1 tensor of shape `[1, ..., 1, rows, cols]` (x's rank) holding `(column - row) <predicate> k`
+    for the last two dims of `x`: a constant when they are static and k is known."""
+    rank = c.rank(x)
+    rows, cols = c.shape(x)[-2:]
+    compare = {"ge": np.greater_equal, "le": np.less_equal, "eq": np.equal}[predicate]
+    if rows is not None and cols is not None and isinstance(k, int):
+        offsets = np.arange(cols)[None, :] - np.arange(rows)[:, None]
+        return c.constant(compare(offsets, k).reshape([1] * (rank - 2) + [rows, cols]))
+    row = c.emit(UnsqueezeOp(_positions(c, x, rank - 2), [1]))
+    col = c.emit(UnsqueezeOp(_positions(c, x, rank - 1), [0]))
+    diff = c.emit(SubOp(col, row))
+    bound = c.constant(np.full((1, 1), k, np.int64)) if isinstance(k, int) else c.emit(ReshapeOp.to(k, [1, 1]))
+    op_class = {"ge": GreaterEqualOp, "le": LessEqualOp, "eq": EqualOp}[predicate]
+    mask = c.emit(op_class(diff, bound))
+    return mask if rank == 2 else c.emit(UnsqueezeOp(mask, list(range(rank - 2))))
+
+
+@converter("Trilu", since=14)
+@shape_checked
+def trilu(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    if c.rank(x) < 2:
+        c.error(f"input must have rank >= 2, got rank {c.rank(x)}")
+    k: int | SSAValue = 0
+    if c.has_input(1):
+        known = _scalar_int(c, 1, "k")
+        k = known if known is not None else _run_time_scalar(c, c.input(1), "k")
+    # upper keeps column - row >= k, lower keeps column - row <= k.
+    mask = _diagonal_mask(c, x, k, "ge" if c.attr("upper", 1) else "le")
+    return c.emit(SelectOp(mask, x, c.scalar_like(0, x)))
+
+
+# -- OneHot -------------------------------------------------------------------------------------------
+
+
+@converter("OneHot", since=9)
+@shape_checked
+def one_hot(c: Conversion) -> SSAValue:
+    indices, values = c.input(0), c.input(2)
+    rank = c.rank(indices)
+    axis = c.attr("axis", -1)
+    if not -rank - 1 <= axis <= rank:
+        c.error(f"axis {axis} is out of range for indices of rank {rank} (the result has rank {rank + 1})")
+    axis %= rank + 1
+    if c.shape(values) not in ((2,), (None,)):
+        c.error(f"input 'values' must have shape [2] ([off, on]), got {list(c.shape(values))}")
+    index = indices if c.element(indices) == i64 else c.emit(CastOp(indices, i64))
+    depth_array = c.const(1)
+    depth: int | SSAValue
+    if depth_array is not None:
+        if depth_array.size != 1:
+            c.error(f"input 'depth' must hold one value, got shape {list(depth_array.shape)}")
+        depth = int(depth_array.reshape(-1)[0])
+        if depth < 1:
+            c.error(f"depth {depth} must be at least 1")
+        along = [depth if i == axis else 1 for i in range(rank + 1)]
+        positions = c.constant(np.arange(depth, dtype=np.int64).reshape(along))
+        size = c.constant(np.full([1] * rank, depth, np.int64))
+    else:
+        depth = _run_time_scalar(c, c.input(1), "depth")
+        zero, one = (c.constant(np.array(v, np.int64)) for v in (0, 1))
+        positions = c.emit(RangeOp(zero, depth, one))
+        positions = c.emit(UnsqueezeOp(positions, [i for i in range(rank + 1) if i != axis]))
+        size = c.emit(ReshapeOp.to(depth, [1] * rank))
+    # Negative indices count from the end; any index outside [0, depth) then matches nothing.
+    negative = c.emit(LessOp(index, c.constant(np.zeros([1] * rank, np.int64))))
+    index = c.emit(SelectOp(negative, c.emit(AddOp(index, size)), index))
+    hot = c.emit(EqualOp(c.emit(UnsqueezeOp(index, [axis])), positions))
+    off, on = _pair(c, values, rank + 1)
+    return c.emit(SelectOp(hot, on, off))
+
+
+def _pair(c: Conversion, values: SSAValue, rank: int) -> tuple[SSAValue, SSAValue]:
+    """The two entries of a `[2]` tensor, each as a tensor of shape `[1] * rank`."""
+    array = constant_value(values)
+    if array is not None:
+        return c.constant(array[:1].reshape([1] * rank)), c.constant(array[1:].reshape([1] * rank))
+    pieces = [c.emit(SliceOp(values, [i], [i + 1], [1])) for i in (0, 1)]
+    return c.emit(ReshapeOp.to(pieces[0], [1] * rank)), c.emit(ReshapeOp.to(pieces[1], [1] * rank))
+
+
+# -- EyeLike ------------------------------------------------------------------------------------------
+
+
+@converter("EyeLike", since=9)
+@shape_checked
+def eye_like(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    if c.rank(x) != 2:
+        c.error(f"input must have rank 2, got rank {c.rank(x)}")
+    element = from_onnx(c.attr("dtype")) if c.has_attr("dtype") else c.element(x)
+    mask = _diagonal_mask(c, x, int(c.attr("k", 0)), "eq")
+    array = constant_value(mask)
+    if array is not None:
+        return c.constant(array.astype(to_numpy(element)))
+    return c.emit(CastOp(mask, element))

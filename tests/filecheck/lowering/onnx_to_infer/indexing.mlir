@@ -33,3 +33,74 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 14 : i64}} {
     func.return %y : tensor<2x3xf32>
   }
 }
+
+// -----
+
+// Trilu on static dims: a constant mask and a select.
+// CHECK-LABEL: func.func @trilu_static
+// CHECK: %[[M:.*]] = infer.constant {{.*}} : tensor<1x3x4xi1>
+// CHECK: infer.select %[[M]], %{{.*}}, %{{.*}} : (tensor<1x3x4xi1>, tensor<2x3x4xf32>, tensor<1x1x1xf32>) -> tensor<2x3x4xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 14 : i64}} {
+  func.func @trilu_static(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+    %k = onnx.Constant() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+    %y = onnx.Trilu(%x, %k) {upper = 0 : i64} : (tensor<2x3x4xf32>, tensor<i64>) -> tensor<2x3x4xf32>
+    func.return %y : tensor<2x3x4xf32>
+  }
+}
+
+// -----
+
+// Trilu on dynamic dims with k at run time: the mask compares column - row with k.
+// CHECK-LABEL: func.func @trilu_dynamic
+// CHECK: infer.range %{{.*}}, %{{.*}}, %{{.*}} : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+// CHECK: %[[D:.*]] = infer.sub %{{.*}}, %{{.*}} : (tensor<1x?xi64>, tensor<?x1xi64>) -> tensor<?x?xi64>
+// CHECK: %[[M:.*]] = infer.greater_equal %[[D]], %{{.*}} : (tensor<?x?xi64>, tensor<1x1xi64>) -> tensor<?x?xi1>
+// CHECK: infer.select %[[M]], %{{.*}}, %{{.*}} : (tensor<?x?xi1>, tensor<?x?xf32>, tensor<1x1xf32>) -> tensor<?x?xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 14 : i64}} {
+  func.func @trilu_dynamic(%x: tensor<?x?xf32>, %k: tensor<i64>) -> tensor<?x?xf32> {
+    %y = onnx.Trilu(%x, %k) : (tensor<?x?xf32>, tensor<i64>) -> tensor<?x?xf32>
+    func.return %y : tensor<?x?xf32>
+  }
+}
+
+// -----
+
+// OneHot: the indices (negative ones counted from the end) compared with the positions along the new axis.
+// CHECK-LABEL: func.func @one_hot
+// CHECK: %[[P:.*]] = infer.constant {{.*}} : tensor<1x5x1xi64>
+// CHECK: %[[I:.*]] = infer.unsqueeze %{{.*}} {axes = array<i64: 1>} : (tensor<?x3xi64>) -> tensor<?x1x3xi64>
+// CHECK: %[[H:.*]] = infer.equal %[[I]], %[[P]] : (tensor<?x1x3xi64>, tensor<1x5x1xi64>) -> tensor<?x5x3xi1>
+// CHECK: infer.select %[[H]], %{{.*}}, %{{.*}} : (tensor<?x5x3xi1>, tensor<1x1x1xf32>, tensor<1x1x1xf32>) -> tensor<?x5x3xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
+  func.func @one_hot(%i: tensor<?x3xi64>) -> tensor<?x5x3xf32> {
+    %d = onnx.Constant() {value = dense<5> : tensor<i64>} : () -> tensor<i64>
+    %v = onnx.Constant() {value = dense<[0.0, 1.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+    %y = onnx.OneHot(%i, %d, %v) {axis = 1 : i64} : (tensor<?x3xi64>, tensor<i64>, tensor<2xf32>) -> tensor<?x5x3xf32>
+    func.return %y : tensor<?x5x3xf32>
+  }
+}
+
+// -----
+
+// CHECK: OneHot, opset 11: depth 0 must be at least 1
+builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
+  func.func @one_hot_depth(%i: tensor<3xi64>) -> tensor<3x0xf32> {
+    %d = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+    %v = onnx.Constant() {value = dense<[0.0, 1.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+    %y = onnx.OneHot(%i, %d, %v) : (tensor<3xi64>, tensor<i64>, tensor<2xf32>) -> tensor<3x0xf32>
+    func.return %y : tensor<3x0xf32>
+  }
+}
+
+// -----
+
+// EyeLike on dynamic dims: column - row == k, cast to the element type.
+// CHECK-LABEL: func.func @eye_like_dynamic
+// CHECK: %[[M:.*]] = infer.equal %{{.*}}, %{{.*}} : (tensor<?x?xi64>, tensor<1x1xi64>) -> tensor<?x?xi1>
+// CHECK: infer.cast %[[M]] : (tensor<?x?xi1>) -> tensor<?x?xi32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 22 : i64}} {
+  func.func @eye_like_dynamic(%x: tensor<?x?xf32>) -> tensor<?x?xi32> {
+    %y = onnx.EyeLike(%x) {k = 1 : i64, dtype = 6 : i64} : (tensor<?x?xf32>) -> tensor<?x?xi32>
+    func.return %y : tensor<?x?xi32>
+  }
+}
