@@ -237,3 +237,174 @@ def test_eye_like_dtype_and_dynamic_dims(dtype: int, rng: np.random.Generator, c
 def test_eye_like_rank_3_is_a_diagnostic(rng: np.random.Generator) -> None:
     model = node_model("EyeLike", {"x": f32(rng, 2, 2, 2)}, opset=9)
     assert_diagnostic(model, "(EyeLike, opset 9)", "input must have rank 2, got rank 3")
+
+
+# -- GatherND -------------------------------------------------------------------------------------------
+
+
+GATHER_ND = {
+    # name: (data shape, indices, batch_dims)
+    "elements": ((2, 2), [[0, 0], [1, 1]], 0),
+    "rows": ((2, 2), [[1], [0]], 0),
+    "nested": ((2, 2, 2), [[[0, 1]], [[1, 0]]], 0),
+    "negative": ((3, 4, 2), [[-1, 2], [0, -4], [2, 0]], 0),
+    "batch": ((2, 3, 4), [[1], [2]], 1),
+    "batch_tuples": ((2, 3, 4, 2), [[[0, 1], [2, 3]], [[1, -1], [0, 0]]], 1),
+    "two_batch_dims": ((2, 3, 4), [[[1], [0], [3]], [[2], [2], [-1]]], 2),
+}
+
+
+@pytest.mark.parametrize("name", GATHER_ND)
+@pytest.mark.parametrize("opset", [11, 12, 13])
+def test_gather_nd(name: str, opset: int, rng: np.random.Generator, cache: str) -> None:
+    shape, index_list, batch_dims = GATHER_ND[name]
+    if batch_dims and opset < 12:
+        pytest.skip("batch_dims appears in version 12")
+    data = f32(rng, *shape)
+    indices = np.asarray(index_list, np.int64)
+    attrs = {"batch_dims": batch_dims} if opset >= 12 else {}
+    model = node_model("GatherND", {"data": data, "indices": indices}, opset=opset, attrs=attrs)
+    check(model, [{"data": data, "indices": indices}], cache)
+
+
+def test_gather_nd_dynamic_dims(rng: np.random.Generator, cache: str) -> None:
+    data = rng.integers(-99, 99, (3, 4, 5)).astype(np.int32)
+    indices = np.array([[[0, 1], [2, -1]], [[1, 3], [0, 0]], [[2, 2], [1, 1]]], np.int64)
+    model = node_model(
+        "GatherND",
+        {"data": data, "indices": indices},
+        opset=13,
+        attrs={"batch_dims": 1},
+        input_shapes={"data": ["N", 4, "W"], "indices": ["N", "K", 2]},
+    )
+    feeds = [{"data": data, "indices": indices}, {"data": data[:1, :, :2], "indices": indices[:1, :1]}]
+    check(model, feeds, cache)
+
+
+def test_gather_nd_index_out_of_range() -> None:
+    data = np.zeros((2, 3), np.float32)
+    model = node_model("GatherND", {"data": data, "indices": np.array([[0, 3]], np.int64)}, opset=13)
+    with pytest.raises(infer.InferError, match=r"infer\.gather_nd index out of range"):
+        infer.compile(model).run({"data": data, "indices": np.array([[0, 3]], np.int64)})
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler")
+def test_gather_nd_index_out_of_range_in_c_is_clamped(cache: str) -> None:
+    data = np.arange(6, dtype=np.float32).reshape(2, 3)
+    indices = np.array([[0, 7], [-9, 1]], np.int64)
+    model = node_model("GatherND", {"data": data, "indices": indices}, opset=13)
+    (y,) = infer.compile(model, target="c", cache_dir=cache).run({"data": data, "indices": indices}).values()
+    np.testing.assert_array_equal(y, [2.0, 1.0])
+
+
+# -- ScatterND ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opset", "reduction"), [(11, None), (13, None), (16, "add"), (16, "mul"), (18, "max"), (18, "min"), (18, "none")]
+)
+def test_scatter_nd(opset: int, reduction: str | None, rng: np.random.Generator, cache: str) -> None:
+    data = f32(rng, 4, 3, 2)
+    duplicates = reduction not in (None, "none")
+    indices = np.array([[1], [-1], [1]] if duplicates else [[1], [-1], [0]], np.int64)
+    updates = f32(rng, 3, 3, 2)
+    elements = np.array([[0, 2, 1], [3, 0, 0], [0, 2, 1]], np.int64)
+    element_updates = f32(rng, 3)
+    attrs = {} if reduction is None else {"reduction": reduction}
+    model = node_model("ScatterND", {"data": data, "indices": indices, "updates": updates}, opset=opset, attrs=attrs)
+    check(model, [{"data": data, "indices": indices, "updates": updates}], cache)
+    if not duplicates:
+        elements = elements[:2]
+        element_updates = element_updates[:2]
+    model = node_model(
+        "ScatterND", {"data": data, "indices": elements, "updates": element_updates}, opset=opset, attrs=attrs
+    )
+    check(model, [{"data": data, "indices": elements, "updates": element_updates}], cache)
+
+
+def test_scatter_nd_dynamic_dims(rng: np.random.Generator, cache: str) -> None:
+    data = rng.integers(-9, 9, (5, 4)).astype(np.int64)
+    indices = np.array([[4], [0]], np.int64)
+    updates = rng.integers(-9, 9, (2, 4)).astype(np.int64)
+    model = node_model(
+        "ScatterND",
+        {"data": data, "indices": indices, "updates": updates},
+        opset=16,
+        attrs={"reduction": "add"},
+        input_shapes={"data": ["N", "W"], "indices": ["K", 1], "updates": ["K", "W"]},
+    )
+    feeds = [
+        {"data": data, "indices": indices, "updates": updates},
+        {"data": data[:2, :1], "indices": np.array([[1], [1], [-2]], np.int64), "updates": updates[[0, 1, 0], :1]},
+    ]
+    check(model, feeds, cache)
+
+
+# -- ScatterElements, Scatter ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opset", "reduction"), [(11, None), (13, None), (16, "add"), (16, "mul"), (18, "max"), (18, "min")]
+)
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_scatter_elements(opset: int, reduction: str | None, axis: int, rng: np.random.Generator, cache: str) -> None:
+    data = f32(rng, 3, 4)
+    if reduction is None:
+        # Distinct targets per line along the axis: the result does not depend on the order of updates.
+        indices = np.array(
+            [[2, 0, -1, 1], [0, 1, 0, -3]] if axis == 0 else [[3, 0, 1], [-1, 2, 0], [1, 3, 2]], np.int64
+        )
+    else:
+        indices = np.array([[1, 1, 0, -1], [0, 1, 2, 1]] if axis == 0 else [[3, 3, 0], [-1, 2, 3], [1, 1, 1]], np.int64)
+    if axis == 0:
+        indices = indices[:, :4]
+    updates = f32(rng, *indices.shape)
+    attrs: dict[str, object] = {"axis": axis}
+    if reduction is not None:
+        attrs["reduction"] = reduction
+    model = node_model(
+        "ScatterElements", {"data": data, "indices": indices, "updates": updates}, opset=opset, attrs=attrs
+    )
+    check(model, [{"data": data, "indices": indices, "updates": updates}], cache)
+
+
+@pytest.mark.parametrize("opset", [9, 10])
+def test_scatter_legacy(opset: int, rng: np.random.Generator, cache: str) -> None:
+    data = f32(rng, 3, 3)
+    indices = np.array([[1, 0, 2], [0, 2, 1]], np.int64)
+    updates = f32(rng, 2, 3)
+    model = node_model("Scatter", {"data": data, "indices": indices, "updates": updates}, opset=opset)
+    check(model, [{"data": data, "indices": indices, "updates": updates}], cache)
+
+
+def test_scatter_elements_dynamic_dims(rng: np.random.Generator, cache: str) -> None:
+    data = f32(rng, 4, 5)
+    indices = np.array([[0, 4], [3, -1], [1, 2]], np.int64)
+    updates = f32(rng, 3, 2)
+    model = node_model(
+        "ScatterElements",
+        {"data": data, "indices": indices, "updates": updates},
+        opset=18,
+        attrs={"axis": 1, "reduction": "add"},
+        input_shapes={"data": ["N", "W"], "indices": ["K", "J"], "updates": ["K", "J"]},
+    )
+    feeds = [
+        {"data": data, "indices": indices, "updates": updates},
+        {"data": data[:2, :3], "indices": indices[:2, :1] % 3, "updates": updates[:2, :1]},
+    ]
+    check(model, feeds, cache)
+
+
+def test_scatter_index_out_of_range() -> None:
+    data = np.zeros((2, 3), np.float32)
+    feeds = {"data": data, "indices": np.array([[3]], np.int64), "updates": np.ones((1, 1), np.float32)}
+    model = node_model("ScatterElements", feeds, opset=13, attrs={"axis": 1})
+    with pytest.raises(infer.InferError, match=r"infer\.scatter_elements index out of range"):
+        infer.compile(model).run(feeds)
+
+
+def test_scatter_reduction_is_checked() -> None:
+    feeds = {"data": np.zeros((2, 3), np.float32), "indices": np.zeros((1, 1), np.int64)}
+    feeds["updates"] = np.ones((1, 3), np.float32)
+    model = node_model("ScatterND", feeds, opset=18, attrs={"reduction": "sub"})
+    assert_diagnostic(model, "(ScatterND, opset 18)", "attribute 'reduction' = 'sub' is not supported")

@@ -17,18 +17,22 @@ reference rejects reads or writes the nearest entry instead of outside the buffe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from xdsl.ir import SSAValue
 
-from infer.dialects.infer.base import int_of
+from infer.dialects.infer.base import int_of, string_of
 from infer.dialects.infer.indexing import (
     CumProdOp,
     CumSumOp,
     CumulativeOp,
+    GatherNDOp,
+    ScatterElementsOp,
+    ScatterNDOp,
 )
 from infer.lowering.infer_to_linalg.core import Lowering, Size, lowering, shape_of
 from infer.lowering.infer_to_linalg.loops import (
+    both,
     compare,
     for_loop,
     load,
@@ -38,6 +42,7 @@ from infer.lowering.infer_to_linalg.loops import (
     store,
     when,
 )
+from infer.lowering.infer_to_linalg.scalar import Scalar
 
 
 def _clamped(l: Lowering, i: Size, dim: Size) -> Size:
@@ -100,4 +105,117 @@ def cumulative(l: Lowering) -> SSAValue:
         condition = compare(l, "eq", axis, k)
         assert not isinstance(condition, bool)
         when(l, condition, lambda k=k: along(k))  # type: ignore[misc]
+    return result
+
+
+# -- gathers and scatters by index tuples ----------------------------------------------------------------
+
+
+def _all_positive(l: Lowering, sizes: Sequence[Size]) -> SSAValue | bool:
+    """Whether every size is above 0 (an index clamped into an empty dim would still be out of bounds)."""
+    condition: SSAValue | bool = True
+    for size in sizes:
+        positive = compare(l, "gt", size, 0)
+        condition = both(l, condition, positive)
+    return condition
+
+
+def _guarded(l: Lowering, condition: SSAValue | bool, build: Callable[[], None]) -> None:
+    if condition is True:
+        build()
+    elif condition is not False:
+        when(l, condition, build)
+
+
+@lowering(GatherNDOp)
+def gather_nd(l: Lowering) -> SSAValue:
+    op = l.op
+    assert isinstance(op, GatherNDOp)
+    data, indices = l.operand(0), l.operand(1)
+    b = int_of(op.batch_dims)
+    data_sizes = l.sizes(data)
+    index_rank = len(shape_of(indices.type))
+    depth = shape_of(indices.type)[-1]
+    assert depth is not None
+    middle = index_rank - 1 - b
+    result = l.alloc_result()
+    result_sizes = l.sizes(result)
+
+    def element(index: list[Size]) -> None:
+        at = index[: b + middle]
+        tuple_ = [_clamped(l, load_index(l, indices, [*at, k]), data_sizes[b + k]) for k in range(depth)]
+        value = load(l, data, [*index[:b], *tuple_, *index[b + middle :]])
+        store(l, value, result, index)
+
+    indexed = data_sizes[b : b + depth]
+    _guarded(l, _all_positive(l, indexed), lambda: loop_nest(l, result_sizes, element))
+    return result
+
+
+def _combine(s: Scalar, reduction: str, old: SSAValue, new: SSAValue) -> SSAValue:
+    match reduction:
+        case "add":
+            return s.add(old, new)
+        case "mul":
+            return s.mul(old, new)
+        case "max":
+            return s.max(old, new)
+        case "min":
+            return s.min(old, new)
+    return new
+
+
+def _scatter_one(l: Lowering, result: SSAValue, target: list[Size], update: SSAValue, reduction: str) -> None:
+    if reduction != "none":
+        update = _combine(l.scalar, reduction, load(l, result, target), update)
+    store(l, update, result, target)
+
+
+@lowering(ScatterNDOp)
+def scatter_nd(l: Lowering) -> SSAValue:
+    op = l.op
+    assert isinstance(op, ScatterNDOp)
+    data, indices, updates = l.operands
+    reduction = string_of(op.reduction, "none")
+    data_sizes = l.sizes(data)
+    update_sizes = l.sizes(updates)
+    index_rank = len(shape_of(indices.type))
+    depth = shape_of(indices.type)[-1]
+    assert depth is not None
+    result = l.alloc_result()
+    _copy(l, data, result, data_sizes)
+
+    def scatter(index: list[Size]) -> None:
+        at = index[: index_rank - 1]
+        tuple_ = [_clamped(l, load_index(l, indices, [*at, k]), data_sizes[k]) for k in range(depth)]
+        _scatter_one(l, result, [*tuple_, *index[index_rank - 1 :]], load(l, updates, index), reduction)
+
+    # In row-major order of the updates: with "none" the last of duplicated tuples wins.
+    _guarded(l, _all_positive(l, data_sizes[:depth]), lambda: loop_nest(l, update_sizes, scatter))
+    return result
+
+
+@lowering(ScatterElementsOp)
+def scatter_elements(l: Lowering) -> SSAValue:
+    op = l.op
+    assert isinstance(op, ScatterElementsOp)
+    data, indices, updates = l.operands
+    axis, reduction = int_of(op.axis), string_of(op.reduction, "none")
+    data_sizes = l.sizes(data)
+    index_sizes = l.sizes(indices)
+    result = l.alloc_result()
+    _copy(l, data, result, data_sizes)
+
+    def target_dim(k: int, i: Size) -> Size:
+        n, d = index_sizes[k], data_sizes[k]
+        if n.static is not None and d.static is not None and n.static <= d.static:
+            return i
+        return i.min(d - 1)  # indices larger than the data: the reference rejects them
+
+    def scatter(index: list[Size]) -> None:
+        position = _clamped(l, load_index(l, indices, index), data_sizes[axis])
+        target = [position if k == axis else target_dim(k, i) for k, i in enumerate(index)]
+        _scatter_one(l, result, target, load(l, updates, index), reduction)
+
+    _guarded(l, _all_positive(l, data_sizes), lambda: loop_nest(l, index_sizes, scatter))
     return result

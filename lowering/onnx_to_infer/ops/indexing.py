@@ -36,8 +36,12 @@ from infer.dialects.infer.elementwise import (
     SubOp,
 )
 from infer.dialects.infer.indexing import (
+    REDUCTIONS,
     CumProdOp,
     CumSumOp,
+    GatherNDOp,
+    ScatterElementsOp,
+    ScatterNDOp,
 )
 from infer.dialects.infer.tensor import RangeOp, ReshapeOp, ShapeOfOp, SliceOp, UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
@@ -205,3 +209,54 @@ def eye_like(c: Conversion) -> SSAValue:
     if array is not None:
         return c.constant(array.astype(to_numpy(element)))
     return c.emit(CastOp(mask, element))
+
+
+# -- GatherND, ScatterND, ScatterElements, Scatter -----------------------------------------------------
+
+
+def _index_tuples(c: Conversion, data: SSAValue, indices: SSAValue, batch_dims: int = 0) -> None:
+    """Checks the index tuple length (the last dim of `indices`) against the data."""
+    if c.rank(indices) < 1 or c.shape(indices)[-1] is None:
+        c.error("indices must have rank >= 1 and a static last dim (the length of the index tuples)")
+    depth = c.shape(indices)[-1]
+    if not 1 <= depth <= c.rank(data) - batch_dims:  # type: ignore[operator]
+        c.error(f"index tuples of length {depth} do not fit data of rank {c.rank(data)} with {batch_dims} batch dims")
+
+
+@converter("GatherND", since=11)
+@shape_checked
+def gather_nd(c: Conversion) -> SSAValue:
+    data, indices = c.input(0), c.input(1)
+    batch_dims = int(c.attr("batch_dims", 0))
+    if not 0 <= batch_dims < min(c.rank(data), c.rank(indices)):
+        c.error(f"batch_dims {batch_dims} must be below the ranks of data and indices")
+    _index_tuples(c, data, indices, batch_dims)
+    return c.emit(GatherNDOp(data, indices, batch_dims))
+
+
+def _reduction(c: Conversion) -> str:
+    reduction = c.attr("reduction", "none")
+    if isinstance(reduction, bytes):
+        reduction = reduction.decode()
+    if reduction not in REDUCTIONS:
+        c.unsupported_attr("reduction", reduction, ", ".join(REDUCTIONS))
+    return str(reduction)
+
+
+@converter("ScatterND", since=11)
+@shape_checked
+def scatter_nd(c: Conversion) -> SSAValue:
+    data, indices, updates = c.input(0), c.input(1), c.input(2)
+    _index_tuples(c, data, indices)
+    return c.emit(ScatterNDOp(data, indices, updates, _reduction(c)))
+
+
+@converter("ScatterElements", since=11)
+@converter("Scatter", since=9)
+@shape_checked
+def scatter_elements(c: Conversion) -> SSAValue:
+    data, indices, updates = c.input(0), c.input(1), c.input(2)
+    if not c.rank(data) == c.rank(indices) == c.rank(updates):
+        c.error(f"data, indices and updates must have one rank, got {[c.rank(v) for v in (data, indices, updates)]}")
+    axis = axis_of(c, int(c.attr("axis", 0)), c.rank(data))
+    return c.emit(ScatterElementsOp(data, indices, updates, axis, _reduction(c)))

@@ -37,3 +37,51 @@ func.func @cumsum_bool(%x: tensor<3xi1>) -> tensor<3xi1> {
   func.return %y : tensor<3xi1>
 }
 // CHECK: infer.cumsum needs a numeric (not i1) tensor
+
+// -----
+
+func.func @gather_nd_depth(%d: tensor<2x3xf32>, %i: tensor<4x3xi64>) -> tensor<4xf32> {
+  %y = infer.gather_nd %d, %i : (tensor<2x3xf32>, tensor<4x3xi64>) -> tensor<4xf32>
+  func.return %y : tensor<4xf32>
+}
+// CHECK: infer.gather_nd index tuples of length 3 do not fit data of rank 2 with 0 batch dims
+
+// -----
+
+func.func @gather_nd_batch(%d: tensor<2x3xf32>, %i: tensor<3x1xi64>) -> tensor<3xf32> {
+  %y = infer.gather_nd %d, %i {batch_dims = 1 : i64} : (tensor<2x3xf32>, tensor<3x1xi64>) -> tensor<3xf32>
+  func.return %y : tensor<3xf32>
+}
+// CHECK: infer.gather_nd batch dims of data and indices differ: [2] and [3]
+
+// -----
+
+func.func @scatter_nd_updates(%d: tensor<5x4xf32>, %i: tensor<3x1xi64>, %u: tensor<3x5xf32>) -> tensor<5x4xf32> {
+  %y = infer.scatter_nd %d, %i, %u : (tensor<5x4xf32>, tensor<3x1xi64>, tensor<3x5xf32>) -> tensor<5x4xf32>
+  func.return %y : tensor<5x4xf32>
+}
+// CHECK: infer.scatter_nd updates must have shape indices[:-1] + data[k:]: [3, 5] and [3, 4]
+
+// -----
+
+func.func @scatter_reduction(%d: tensor<5x4xf32>, %i: tensor<5x2xi64>, %u: tensor<5x2xf32>) -> tensor<5x4xf32> {
+  %y = infer.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "sub"} : (tensor<5x4xf32>, tensor<5x2xi64>, tensor<5x2xf32>) -> tensor<5x4xf32>
+  func.return %y : tensor<5x4xf32>
+}
+// CHECK: infer.scatter_elements reduction must be one of none, add, mul, max, min, got 'sub'
+
+// -----
+
+func.func @scatter_elements_shapes(%d: tensor<5x4xf32>, %i: tensor<5x2xi64>, %u: tensor<5x3xf32>) -> tensor<5x4xf32> {
+  %y = infer.scatter_elements %d, %i, %u {axis = 0 : i64} : (tensor<5x4xf32>, tensor<5x2xi64>, tensor<5x3xf32>) -> tensor<5x4xf32>
+  func.return %y : tensor<5x4xf32>
+}
+// CHECK: infer.scatter_elements indices and updates must have one shape: [5, 2] and [5, 3]
+
+// -----
+
+func.func @scatter_float_indices(%d: tensor<5x4xf32>, %i: tensor<5x2xf32>, %u: tensor<5x2xf32>) -> tensor<5x4xf32> {
+  %y = infer.scatter_elements %d, %i, %u {axis = 0 : i64} : (tensor<5x4xf32>, tensor<5x2xf32>, tensor<5x2xf32>) -> tensor<5x4xf32>
+  func.return %y : tensor<5x4xf32>
+}
+// CHECK: infer.scatter_elements indices must be integers

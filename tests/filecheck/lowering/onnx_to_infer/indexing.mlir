@@ -104,3 +104,42 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 22 : i64}} {
     func.return %y : tensor<?x?xi32>
   }
 }
+
+// -----
+
+// CHECK-LABEL: func.func @gather_scatter
+// CHECK: infer.gather_nd %{{.*}}, %{{.*}} {batch_dims = 1 : i64} : (tensor<?x5x4xf32>, tensor<?x3x1xi64>) -> tensor<?x3x4xf32>
+// CHECK: infer.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} {reduction = "mul"} : (tensor<5x4xf32>, tensor<3x1xi64>, tensor<3x4xf32>) -> tensor<5x4xf32>
+// CHECK: infer.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<5x4xf32>, tensor<3x1xi64>, tensor<3x1xf32>) -> tensor<5x4xf32>
+// CHECK: infer.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 0 : i64, reduction = "min"}
+builtin.module attributes {onnx.opset_import = {ai.onnx = 18 : i64}} {
+  func.func @gather_scatter(%d: tensor<?x5x4xf32>, %i: tensor<?x3x1xi64>, %m: tensor<5x4xf32>, %j: tensor<3x1xi64>, %u: tensor<3x4xf32>, %v: tensor<3x1xf32>) -> (tensor<?x3x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>) {
+    %g = onnx.GatherND(%d, %i) {batch_dims = 1 : i64} : (tensor<?x5x4xf32>, tensor<?x3x1xi64>) -> tensor<?x3x4xf32>
+    %n = onnx.ScatterND(%m, %j, %u) {reduction = "mul"} : (tensor<5x4xf32>, tensor<3x1xi64>, tensor<3x4xf32>) -> tensor<5x4xf32>
+    %e = onnx.ScatterElements(%m, %j, %v) {axis = -1 : i64} : (tensor<5x4xf32>, tensor<3x1xi64>, tensor<3x1xf32>) -> tensor<5x4xf32>
+    %f = onnx.ScatterElements(%m, %j, %v) {reduction = "min"} : (tensor<5x4xf32>, tensor<3x1xi64>, tensor<3x1xf32>) -> tensor<5x4xf32>
+    func.return %g, %n, %e, %f : tensor<?x3x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>
+  }
+}
+
+// -----
+
+// The legacy Scatter is ScatterElements without reduction.
+// CHECK-LABEL: func.func @scatter_legacy
+// CHECK: infer.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} :
+builtin.module attributes {onnx.opset_import = {ai.onnx = 9 : i64}} {
+  func.func @scatter_legacy(%m: tensor<5x4xf32>, %j: tensor<3x1xi64>, %v: tensor<3x1xf32>) -> tensor<5x4xf32> {
+    %e = onnx.Scatter(%m, %j, %v) {axis = 1 : i64} : (tensor<5x4xf32>, tensor<3x1xi64>, tensor<3x1xf32>) -> tensor<5x4xf32>
+    func.return %e : tensor<5x4xf32>
+  }
+}
+
+// -----
+
+// CHECK: GatherND, opset 13: index tuples of length 3 do not fit data of rank 3 with 1 batch dims
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @gather_nd_depth(%d: tensor<2x5x4xf32>, %i: tensor<2x3xi64>) -> tensor<2xf32> {
+    %g = onnx.GatherND(%d, %i) {batch_dims = 1 : i64} : (tensor<2x5x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+    func.return %g : tensor<2xf32>
+  }
+}
