@@ -408,3 +408,76 @@ def test_scatter_reduction_is_checked() -> None:
     feeds["updates"] = np.ones((1, 3), np.float32)
     model = node_model("ScatterND", feeds, opset=18, attrs={"reduction": "sub"})
     assert_diagnostic(model, "(ScatterND, opset 18)", "attribute 'reduction' = 'sub' is not supported")
+
+
+# -- TopK ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opset", [1, 10, 11, 24])
+@pytest.mark.parametrize("axis", [0, 1, -1])
+@pytest.mark.parametrize("largest", [0, 1])
+def test_top_k(opset: int, axis: int, largest: int, cache: str) -> None:
+    if opset < 11 and not largest:
+        pytest.skip("largest appears in version 11")
+    # Repeated values: equal entries come in index order.
+    x = np.array([[3.0, 1.0, 3.0, -2.0, 1.0], [0.5, 0.5, 7.0, 0.5, -1.0], [2.0, 9.0, 2.0, 2.0, 9.0]], np.float32)
+    k = 2
+    attrs: dict[str, object] = {"axis": axis}
+    if opset >= 11:
+        attrs["largest"] = largest
+    if opset < 10:
+        attrs["k"] = k
+        model = node_model("TopK", {"x": x}, opset=opset, attrs=attrs, outputs=("values", "indices"))
+    else:
+        model = node_model(
+            "TopK", {"x": x}, opset=opset, attrs=attrs, initializers={"k": i64(k)}, outputs=("values", "indices")
+        )
+    check(model, [{"x": x}], cache)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.float64])
+def test_top_k_types_dynamic_dims_and_k_at_run_time(dtype: type, rng: np.random.Generator, cache: str) -> None:
+    x = rng.integers(-4, 4, (3, 6)).astype(dtype)
+    model = node_model(
+        "TopK",
+        {"x": x, "k": i64(3)},
+        opset=11,
+        attrs={"axis": 1, "largest": 1},
+        input_shapes={"x": ["N", "W"]},
+        outputs=("values", "indices"),
+    )
+    feeds = [{"x": x, "k": i64(k)} for k in (0, 1, 3, 6)]
+    feeds.append({"x": x[:1, :2], "k": i64(2)})
+    check(model, feeds, cache)
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler")
+def test_top_k_nan_is_above_every_number(cache: str) -> None:
+    x = np.array([[1.0, np.nan, 3.0, np.nan, -np.inf, 3.0]], np.float32)
+    for largest in (0, 1):
+        model = node_model(
+            "TopK",
+            {"x": x},
+            opset=11,
+            attrs={"largest": largest},
+            initializers={"k": i64(6)},
+            outputs=("values", "indices"),
+        )
+        expected = [4, 0, 2, 5, 1, 3] if not largest else [1, 3, 2, 5, 0, 4]
+        for target in ("interp", "c"):
+            values, indices = infer.compile(model, target=target, cache_dir=cache).run({"x": x}).values()
+            assert indices.tolist() == [expected], (target, largest)
+            np.testing.assert_array_equal(values, x[:, expected])
+
+
+def test_top_k_bad_k_is_a_diagnostic(rng: np.random.Generator) -> None:
+    x = f32(rng, 2, 3)
+    model = node_model("TopK", {"x": x}, opset=11, initializers={"k": i64(4)}, outputs=("values", "indices"))
+    assert_diagnostic(model, "node 'topk_node' (TopK, opset 11)", "k = 4 is outside [0, 3] (the size of axis 1)")
+
+
+def test_top_k_too_large_at_run_time(rng: np.random.Generator) -> None:
+    x = f32(rng, 2, 3)
+    model = node_model("TopK", {"x": x, "k": i64(1)}, opset=11, outputs=("values", "indices"))
+    with pytest.raises(infer.InferError, match=r"infer\.top_k k = 5 is outside \[0, 3\]"):
+        infer.compile(model).run({"x": x, "k": i64(5)})

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from xdsl.dialects.builtin import i64
 from xdsl.ir import SSAValue
 
 from infer.dialects.infer.base import int_of, string_of
@@ -29,6 +30,7 @@ from infer.dialects.infer.indexing import (
     GatherNDOp,
     ScatterElementsOp,
     ScatterNDOp,
+    TopKOp,
 )
 from infer.lowering.infer_to_linalg.core import Lowering, Size, lowering, shape_of
 from infer.lowering.infer_to_linalg.loops import (
@@ -42,7 +44,7 @@ from infer.lowering.infer_to_linalg.loops import (
     store,
     when,
 )
-from infer.lowering.infer_to_linalg.scalar import Scalar
+from infer.lowering.infer_to_linalg.scalar import FLOAT, Scalar, kind
 
 
 def _clamped(l: Lowering, i: Size, dim: Size) -> Size:
@@ -219,3 +221,66 @@ def scatter_elements(l: Lowering) -> SSAValue:
 
     _guarded(l, _all_positive(l, data_sizes), lambda: loop_nest(l, index_sizes, scatter))
     return result
+
+
+# -- top-k ----------------------------------------------------------------------------------------------------
+
+
+def _ranks_before(s: Scalar, largest: bool, a: SSAValue, ia: SSAValue, b: SSAValue, ib: SSAValue) -> SSAValue:
+    """Whether entry (a, index ia) comes before (b, ib) in top-k order: by value (descending
+    for `largest`), NaN above every number, equal values by index."""
+    if kind(a.type) == FLOAT:
+        nan_a, nan_b = s.is_nan(a), s.is_nan(b)
+        high, low = (a, b) if largest else (b, a)
+        nan_high, nan_low = (nan_a, nan_b) if largest else (nan_b, nan_a)
+        strictly = s.or_(s.and_(nan_high, s.not_(nan_low)), s.cmp("gt", high, low))
+        equal = s.or_(s.cmp("eq", a, b), s.and_(nan_a, nan_b))
+    else:
+        strictly = s.cmp("gt", a, b) if largest else s.cmp("lt", a, b)
+        equal = s.cmp("eq", a, b)
+    return s.or_(strictly, s.and_(equal, s.cmp("lt", ia, ib)))
+
+
+@lowering(TopKOp)
+def top_k(l: Lowering) -> list[SSAValue]:
+    op = l.op
+    assert isinstance(op, TopKOp)
+    x = l.operand(0)
+    axis, largest = int_of(op.axis), op.largest is not None
+    sizes = l.sizes(x)
+    n = sizes[axis]
+    known = shape_of(op.values.type)[axis]
+    # A k beyond the axis is an error in the reference; here it takes the whole axis.
+    count = l.static(known) if known is not None else _scalar_index(l, 1).min(n).max(0)
+    result_sizes = [count if d == axis else size for d, size in enumerate(sizes)]
+    values, indices = l.alloc_result(0, result_sizes), l.alloc_result(1, result_sizes)
+    element = l.result_type(0).element_type
+    none = l.static(-1).value
+
+    def row(outer: list[Size]) -> None:
+        def at(i: Size) -> list[Size]:
+            return [*outer[:axis], i, *outer[axis:]]
+
+        def pick(j: Size, previous: list[SSAValue]) -> list[SSAValue]:
+            last_value, last_index = previous
+
+            def candidate(i: Size, best: list[SSAValue]) -> list[SSAValue]:
+                s = l.scalar
+                value = load(l, x, at(i))
+                # Pass j keeps the best entry ranked after the one pass j - 1 found.
+                first_pass = s.cmp("lt", last_index, l.static(0).value)
+                later = s.or_(first_pass, _ranks_before(s, largest, last_value, last_index, value, i.value))
+                none_yet = s.cmp("lt", best[1], l.static(0).value)
+                better = s.or_(none_yet, _ranks_before(s, largest, value, i.value, best[0], best[1]))
+                take = s.and_(later, better)
+                return [s.select(take, value, best[0]), s.select(take, i.value, best[1])]
+
+            best_value, best_index = for_loop(l, 0, n, candidate, [last_value, none])
+            store(l, best_value, values, at(j))
+            store(l, l.scalar.cast(best_index, i64), indices, at(j))
+            return [best_value, best_index]
+
+        for_loop(l, 0, count, pick, [l.scalar.zero(element), none])
+
+    loop_nest(l, [d for k, d in enumerate(sizes) if k != axis], row)
+    return [values, indices]

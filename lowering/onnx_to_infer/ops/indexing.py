@@ -42,6 +42,7 @@ from infer.dialects.infer.indexing import (
     GatherNDOp,
     ScatterElementsOp,
     ScatterNDOp,
+    TopKOp,
 )
 from infer.dialects.infer.tensor import RangeOp, ReshapeOp, ShapeOfOp, SliceOp, UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
@@ -260,3 +261,32 @@ def scatter_elements(c: Conversion) -> SSAValue:
         c.error(f"data, indices and updates must have one rank, got {[c.rank(v) for v in (data, indices, updates)]}")
     axis = axis_of(c, int(c.attr("axis", 0)), c.rank(data))
     return c.emit(ScatterElementsOp(data, indices, updates, axis, _reduction(c)))
+
+
+# -- TopK ---------------------------------------------------------------------------------------------------
+
+
+@converter("TopK")
+@shape_checked
+def top_k(c: Conversion) -> list[SSAValue]:
+    x = c.input(0)
+    rank = c.rank(x)
+    if rank == 0:
+        c.error("input must have rank >= 1")
+    axis = axis_of(c, int(c.attr("axis", -1)), rank)
+    count: int | None
+    if c.version < 10:
+        count = int(c.attr("k"))
+        k = i64_constant(c, [count])
+    else:
+        count = _scalar_int(c, 1, "K")
+        k = i64_constant(c, [count]) if count is not None else c.input(1)
+        if count is None and c.element(k) != i64:
+            k = c.emit(CastOp(k, i64))
+    dim = c.shape(x)[axis]
+    if count is not None and (count < 0 or (dim is not None and count > dim)):
+        c.error(f"k = {count} is outside [0, {dim}] (the size of axis {axis})")
+    # sorted = 0 leaves the order to the implementation: infer always sorts.
+    op = TopKOp(x, k, axis, largest=bool(c.attr("largest", 1)), count=count)
+    c.emit_op(op)
+    return [op.values, op.indices]

@@ -85,3 +85,19 @@ func.func @scatter_float_indices(%d: tensor<5x4xf32>, %i: tensor<5x2xf32>, %u: t
   func.return %y : tensor<5x4xf32>
 }
 // CHECK: infer.scatter_elements indices must be integers
+
+// -----
+
+func.func @top_k_k(%x: tensor<4x10xf32>, %k: tensor<2xi64>) -> (tensor<4x?xf32>, tensor<4x?xi64>) {
+  %v, %i = infer.top_k %x, %k {axis = 1 : i64} : (tensor<4x10xf32>, tensor<2xi64>) -> (tensor<4x?xf32>, tensor<4x?xi64>)
+  func.return %v, %i : tensor<4x?xf32>, tensor<4x?xi64>
+}
+// CHECK: infer.top_k k must be an i64 scalar or have shape [1]
+
+// -----
+
+func.func @top_k_indices(%x: tensor<4x10xf32>, %k: tensor<1xi64>) -> (tensor<4x?xf32>, tensor<4x?xi32>) {
+  %v, %i = infer.top_k %x, %k {axis = 1 : i64} : (tensor<4x10xf32>, tensor<1xi64>) -> (tensor<4x?xf32>, tensor<4x?xi32>)
+  func.return %v, %i : tensor<4x?xf32>, tensor<4x?xi32>
+}
+// CHECK: infer.top_k result #1 has type tensor<4x?xi32>, but its shape rule gives tensor<4x?xi64>

@@ -24,3 +24,13 @@ func.func @gathers_and_scatters(%d: tensor<2x5x4xf32>, %i: tensor<2x3x1xi64>, %m
   // CHECK: func.return %[[G]], %[[N]], %[[E]]
   func.return %g, %n, %e : tensor<2x3x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>
 }
+
+// CHECK-LABEL: func.func @top_k
+func.func @top_k(%x: tensor<?x10xf32>, %k: tensor<1xi64>) -> (tensor<?x3xf32>, tensor<?x3xi64>, tensor<?x?xi32>, tensor<?x?xi64>) {
+  // CHECK: %[[V:.*]], %[[I:.*]] = infer.top_k %{{.*}}, %{{.*}} {axis = 1 : i64, largest} : (tensor<?x10xf32>, tensor<1xi64>) -> (tensor<?x3xf32>, tensor<?x3xi64>)
+  %v, %i = infer.top_k %x, %k {axis = 1 : i64, largest} : (tensor<?x10xf32>, tensor<1xi64>) -> (tensor<?x3xf32>, tensor<?x3xi64>)
+  %n = infer.cast %x : (tensor<?x10xf32>) -> tensor<?x10xi32>
+  // CHECK: infer.top_k %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<?x10xi32>, tensor<1xi64>) -> (tensor<?x?xi32>, tensor<?x?xi64>)
+  %w, %j = infer.top_k %n, %k {axis = 1 : i64} : (tensor<?x10xi32>, tensor<1xi64>) -> (tensor<?x?xi32>, tensor<?x?xi64>)
+  func.return %v, %i, %w, %j : tensor<?x3xf32>, tensor<?x3xi64>, tensor<?x?xi32>, tensor<?x?xi64>
+}

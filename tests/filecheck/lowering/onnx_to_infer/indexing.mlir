@@ -143,3 +143,28 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
     func.return %g : tensor<2xf32>
   }
 }
+
+// -----
+
+// A constant K makes the result dim static; largest = 0 drops the unit attribute.
+// CHECK-LABEL: func.func @top_k
+// CHECK: %[[K:.*]] = infer.constant dense<3> : tensor<1xi64>
+// CHECK: infer.top_k %{{.*}}, %[[K]] {axis = 0 : i64} : (tensor<5x?xf32>, tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
+  func.func @top_k(%x: tensor<5x?xf32>) -> (tensor<3x?xf32>, tensor<3x?xi64>) {
+    %k = onnx.Constant() {value = dense<3> : tensor<1xi64>} : () -> tensor<1xi64>
+    %v, %i = onnx.TopK(%x, %k) {axis = 0 : i64, largest = 0 : i64} : (tensor<5x?xf32>, tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+    func.return %v, %i : tensor<3x?xf32>, tensor<3x?xi64>
+  }
+}
+
+// -----
+
+// CHECK: TopK, opset 11: k = 6 is outside [0, 5] (the size of axis 0)
+builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
+  func.func @top_k_too_large(%x: tensor<5x?xf32>) -> (tensor<6x?xf32>, tensor<6x?xi64>) {
+    %k = onnx.Constant() {value = dense<6> : tensor<1xi64>} : () -> tensor<1xi64>
+    %v, %i = onnx.TopK(%x, %k) {axis = 0 : i64} : (tensor<5x?xf32>, tensor<1xi64>) -> (tensor<6x?xf32>, tensor<6x?xi64>)
+    func.return %v, %i : tensor<6x?xf32>, tensor<6x?xi64>
+  }
+}
