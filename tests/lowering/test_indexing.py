@@ -481,3 +481,53 @@ def test_top_k_too_large_at_run_time(rng: np.random.Generator) -> None:
     model = node_model("TopK", {"x": x, "k": i64(1)}, opset=11, outputs=("values", "indices"))
     with pytest.raises(infer.InferError, match=r"infer\.top_k k = 5 is outside \[0, 3\]"):
         infer.compile(model).run({"x": x, "k": i64(5)})
+
+
+# -- DepthToSpace, SpaceToDepth ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("opset", "mode"), [(1, None), (11, "DCR"), (13, "CRD"), (13, None), (28, "CRD")])
+@pytest.mark.parametrize("blocksize", [1, 2, 3])
+def test_depth_to_space(opset: int, mode: str | None, blocksize: int, rng: np.random.Generator, cache: str) -> None:
+    x = f32(rng, 2, 2 * blocksize * blocksize, 3, 4)
+    attrs: dict[str, object] = {"blocksize": blocksize}
+    if mode is not None:
+        attrs["mode"] = mode
+    model = node_model("DepthToSpace", {"x": x}, opset=opset, attrs=attrs)
+    check(model, [{"x": x}], cache, oracle="onnxruntime" if opset < 28 else "reference")
+
+
+@pytest.mark.parametrize(("opset", "mode"), [(1, None), (13, None), (28, "DCR"), (28, "CRD")])
+@pytest.mark.parametrize("blocksize", [1, 2, 3])
+def test_space_to_depth(opset: int, mode: str | None, blocksize: int, rng: np.random.Generator, cache: str) -> None:
+    x = f32(rng, 2, 3, 2 * blocksize, 3 * blocksize)
+    attrs: dict[str, object] = {"blocksize": blocksize}
+    if mode is not None:
+        attrs["mode"] = mode
+    model = node_model("SpaceToDepth", {"x": x}, opset=opset, attrs=attrs)
+    check(model, [{"x": x}], cache, oracle="onnxruntime" if opset < 28 else "reference")
+
+
+@pytest.mark.parametrize("op", ["DepthToSpace", "SpaceToDepth"])
+@pytest.mark.parametrize("dynamic", [["N", 8, 4, 6], ["N", "C", "H", "W"], [2, 8, "H", "W"]])
+def test_blocks_dynamic_dims(op: str, dynamic: list[object], rng: np.random.Generator, cache: str) -> None:
+    x = rng.integers(-99, 99, (2, 8, 4, 6)).astype(np.float32)
+    attrs: dict[str, object] = {"blocksize": 2}
+    if op == "DepthToSpace":
+        attrs["mode"] = "CRD"
+    model = node_model(op, {"x": x}, opset=13, attrs=attrs, input_shapes={"x": dynamic})
+    feeds = [{"x": x}]
+    if dynamic[0] == "N":
+        feeds.append({"x": x[:1]})
+    if dynamic[2] == "H":
+        feeds.append({"x": x[:, :, :2, :4]})
+    check(model, feeds, cache)
+
+
+def test_blocks_diagnostics(rng: np.random.Generator) -> None:
+    model = node_model("DepthToSpace", {"x": f32(rng, 1, 6, 2, 2)}, opset=13, attrs={"blocksize": 2})
+    assert_diagnostic(model, "(DepthToSpace, opset 13)", "channels (6) must be a multiple of blocksize^2 (4)")
+    model = node_model("SpaceToDepth", {"x": f32(rng, 1, 2, 3, 4)}, opset=13, attrs={"blocksize": 2})
+    assert_diagnostic(model, "(SpaceToDepth, opset 13)", "dim 2 (3) must be a multiple of blocksize (2)")
+    model = node_model("SpaceToDepth", {"x": f32(rng, 2, 4, 4)}, opset=13, attrs={"blocksize": 2})
+    assert_diagnostic(model, "(SpaceToDepth, opset 13)", "input must have rank 4 ([N, C, H, W]), got rank 3")

@@ -19,19 +19,24 @@ TopK's k may also be computed at run time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from xdsl.dialects.builtin import i64
 from xdsl.ir import SSAValue
 
 from infer.dialects.dtypes import from_onnx, to_numpy
 from infer.dialects.infer import constant_value
+from infer.dialects.infer.base import Dim
 from infer.dialects.infer.elementwise import (
     AddOp,
     CastOp,
+    DivOp,
     EqualOp,
     GreaterEqualOp,
     LessEqualOp,
     LessOp,
+    MulOp,
     SelectOp,
     SubOp,
 )
@@ -44,7 +49,15 @@ from infer.dialects.infer.indexing import (
     ScatterNDOp,
     TopKOp,
 )
-from infer.dialects.infer.tensor import RangeOp, ReshapeOp, ShapeOfOp, SliceOp, UnsqueezeOp
+from infer.dialects.infer.tensor import (
+    ConcatOp,
+    RangeOp,
+    ReshapeOp,
+    ShapeOfOp,
+    SliceOp,
+    TransposeOp,
+    UnsqueezeOp,
+)
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.lowering.onnx_to_infer.ops.reduction import shape_checked
 from infer.lowering.onnx_to_infer.ops.tensor import axis_of, i64_constant
@@ -290,3 +303,91 @@ def top_k(c: Conversion) -> list[SSAValue]:
     op = TopKOp(x, k, axis, largest=bool(c.attr("largest", 1)), count=count)
     c.emit_op(op)
     return [op.values, op.indices]
+
+
+# -- DepthToSpace, SpaceToDepth ----------------------------------------------------------------------------
+
+DimExpr = int | tuple[int, int, int]
+"""A dim of a reshape target: a size, or `(k, mul, div)` for dim k of the input times `mul` over `div`."""
+
+
+def _reshape_like(c: Conversion, value: SSAValue, source: SSAValue, entries: Sequence[DimExpr]) -> SSAValue:
+    """`value` reshaped to `entries`, each a size or computed from a dim of `source`: without
+    a shape operand when at most one dim is unknown, else with one built at run time."""
+    dims = c.shape(source)
+    known: list[Dim] = []
+    for entry in entries:
+        if isinstance(entry, int):
+            known.append(entry)
+            continue
+        k, mul, div = entry
+        known.append(None if dims[k] is None else dims[k] * mul // div)  # type: ignore[operator]
+    if sum(d is None for d in known) <= 1:
+        return c.emit(ReshapeOp.to(value, known))
+    pieces: list[SSAValue] = []
+    for entry, dim in zip(entries, known, strict=True):
+        if dim is not None:
+            pieces.append(i64_constant(c, [dim]))
+            continue
+        assert not isinstance(entry, int)
+        k, mul, div = entry
+        piece = c.emit(ShapeOfOp(source, k, k + 1))
+        if mul != 1:
+            piece = c.emit(MulOp(piece, i64_constant(c, [mul])))
+        if div != 1:
+            piece = c.emit(DivOp(piece, i64_constant(c, [div])))
+        pieces.append(piece)
+    shape = c.emit(ConcatOp(pieces, 0))
+    return c.emit(ReshapeOp(value, shape, c.tensor(c.element(value), known)))
+
+
+def _block_mode(c: Conversion, default: str = "DCR") -> tuple[int, str]:
+    blocksize = int(c.attr("blocksize"))
+    if blocksize < 1:
+        c.error(f"blocksize {blocksize} must be at least 1")
+    mode = c.attr("mode", default) if c.has_attr("mode") else default
+    if isinstance(mode, bytes):
+        mode = mode.decode()
+    if mode not in ("DCR", "CRD"):
+        c.unsupported_attr("mode", mode, "DCR, CRD")
+    return blocksize, str(mode)
+
+
+def _image(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    if c.rank(x) != 4:
+        c.error(f"input must have rank 4 ([N, C, H, W]), got rank {c.rank(x)}")
+    return x
+
+
+@converter("DepthToSpace")
+@shape_checked
+def depth_to_space(c: Conversion) -> SSAValue:
+    x = _image(c)
+    b, mode = _block_mode(c)
+    channels = c.shape(x)[1]
+    if channels is not None and channels % (b * b):
+        c.error(f"the channels ({channels}) must be a multiple of blocksize^2 ({b * b})")
+    depth: DimExpr = (1, 1, b * b)
+    split: list[DimExpr]
+    if mode == "DCR":
+        split, perm = [(0, 1, 1), b, b, depth, (2, 1, 1), (3, 1, 1)], [0, 3, 4, 1, 5, 2]
+    else:
+        split, perm = [(0, 1, 1), depth, b, b, (2, 1, 1), (3, 1, 1)], [0, 1, 4, 2, 5, 3]
+    blocks = c.emit(TransposeOp(_reshape_like(c, x, x, split), perm))
+    return _reshape_like(c, blocks, x, [(0, 1, 1), depth, (2, b, 1), (3, b, 1)])
+
+
+@converter("SpaceToDepth")
+@shape_checked
+def space_to_depth(c: Conversion) -> SSAValue:
+    x = _image(c)
+    b, mode = _block_mode(c)
+    for axis in (2, 3):
+        size = c.shape(x)[axis]
+        if size is not None and size % b:
+            c.error(f"dim {axis} ({size}) must be a multiple of blocksize ({b})")
+    split: list[DimExpr] = [(0, 1, 1), (1, 1, 1), (2, 1, b), b, (3, 1, b), b]
+    perm = [0, 3, 5, 1, 2, 4] if mode == "DCR" else [0, 1, 3, 5, 2, 4]
+    blocks = c.emit(TransposeOp(_reshape_like(c, x, x, split), perm))
+    return _reshape_like(c, blocks, x, [(0, 1, 1), (1, b * b, 1), (2, 1, b), (3, 1, b)])

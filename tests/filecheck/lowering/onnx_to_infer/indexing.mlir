@@ -168,3 +168,44 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 11 : i64}} {
     func.return %v, %i : tensor<6x?xf32>, tensor<6x?xi64>
   }
 }
+
+// -----
+
+// DepthToSpace is reshape, transpose, reshape; on static dims the reshapes need no shape operand.
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK: %[[R:.*]] = infer.reshape %{{.*}} : (tensor<?x8x3x4xf32>) -> tensor<?x2x2x2x3x4xf32>
+// CHECK: %[[T:.*]] = infer.transpose %[[R]] {perm = array<i64: 0, 3, 4, 1, 5, 2>} : (tensor<?x2x2x2x3x4xf32>) -> tensor<?x2x3x2x4x2xf32>
+// CHECK: infer.reshape %[[T]] : (tensor<?x2x3x2x4x2xf32>) -> tensor<?x2x6x8xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @depth_to_space(%x: tensor<?x8x3x4xf32>) -> tensor<?x2x6x8xf32> {
+    %y = onnx.DepthToSpace(%x) {blocksize = 2 : i64} : (tensor<?x8x3x4xf32>) -> tensor<?x2x6x8xf32>
+    func.return %y : tensor<?x2x6x8xf32>
+  }
+}
+
+// -----
+
+// Several dynamic dims: the target shapes are computed from the input's dims at run time.
+// CHECK-LABEL: func.func @space_to_depth_dynamic
+// CHECK: infer.shape_of %{{.*}} {start = 2 : i64, end = 3 : i64}
+// CHECK: infer.div %{{.*}}, %{{.*}} : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+// CHECK: %[[S:.*]] = infer.concat
+// CHECK: %[[R:.*]] = infer.reshape %{{.*}}, %[[S]] : (tensor<?x3x?x?xf32>, tensor<6xi64>) -> tensor<?x3x?x2x?x2xf32>
+// CHECK: infer.transpose %[[R]] {perm = array<i64: 0, 1, 3, 5, 2, 4>}
+// CHECK: -> tensor<?x12x?x?xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 28 : i64}} {
+  func.func @space_to_depth_dynamic(%x: tensor<?x3x?x?xf32>) -> tensor<?x12x?x?xf32> {
+    %y = onnx.SpaceToDepth(%x) {blocksize = 2 : i64, mode = "CRD"} : (tensor<?x3x?x?xf32>) -> tensor<?x12x?x?xf32>
+    func.return %y : tensor<?x12x?x?xf32>
+  }
+}
+
+// -----
+
+// CHECK: DepthToSpace, opset 13: attribute 'mode' = 'XYZ' is not supported; supported: DCR, CRD
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @depth_to_space_mode(%x: tensor<1x8x3x4xf32>) -> tensor<1x2x6x8xf32> {
+    %y = onnx.DepthToSpace(%x) {blocksize = 2 : i64, mode = "XYZ"} : (tensor<1x8x3x4xf32>) -> tensor<1x2x6x8xf32>
+    func.return %y : tensor<1x2x6x8xf32>
+  }
+}
