@@ -141,7 +141,9 @@ def gather_nd(l: Lowering) -> SSAValue:
     assert depth is not None
     middle = index_rank - 1 - b
     result = l.alloc_result()
-    result_sizes = l.sizes(result)
+    index_sizes = l.sizes(indices)
+    # Batch dims that differ at run time (the reference rejects them) loop over the common part only.
+    loops = [*[d.min(i) for d, i in zip(data_sizes[:b], index_sizes[:b], strict=True)], *l.sizes(result)[b:]]
 
     def element(index: list[Size]) -> None:
         at = index[: b + middle]
@@ -150,7 +152,7 @@ def gather_nd(l: Lowering) -> SSAValue:
         store(l, value, result, index)
 
     indexed = data_sizes[b : b + depth]
-    _guarded(l, _all_positive(l, indexed), lambda: loop_nest(l, result_sizes, element))
+    _guarded(l, _all_positive(l, indexed), lambda: loop_nest(l, loops, element))
     return result
 
 
