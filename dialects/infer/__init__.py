@@ -13,6 +13,7 @@ layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
 - `reduction.py`: reductions over axes, arg max/min, softmax;
 - `tensor.py`: data movement (reshapes, transposes, slices, concatenation);
 - `quantization.py`: linear quantization and dequantization;
+- `indexing.py`: running sums and products, gathers and scatters by index tuples, top-k;
 
 Each op has one shape rule (`InferOp.shape_rule`), a numpy reference
 semantics in `infer.runtime.reference`, and, for composite ops, a
@@ -26,6 +27,7 @@ from infer.dialects.infer.base import CompositeOp, InferOp
 from infer.dialects.infer.bitwise import BITWISE_OPS
 from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
 from infer.dialects.infer.elementwise import ELEMENTWISE_OPS
+from infer.dialects.infer.indexing import INDEXING_OPS
 from infer.dialects.infer.matmul import MATMUL_OPS
 from infer.dialects.infer.nn import NN_OPS
 from infer.dialects.infer.normalization import NORMALIZATION_OPS
@@ -45,6 +47,7 @@ ALL_OPS: list[type[Operation]] = [
     *REDUCTION_OPS,
     *TENSOR_OPS,
     *QUANTIZATION_OPS,
+    *INDEXING_OPS,
 ]
 
 Infer = Dialect("infer", ALL_OPS, [])

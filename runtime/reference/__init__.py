@@ -8,6 +8,7 @@ from infer.runtime.reference import (  # noqa: F401
     bitwise,
     constant,
     elementwise,
+    indexing,
     matmul,
     nn,
     normalization,

@@ -8,6 +8,7 @@ from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
     bitwise,
     constant,
     elementwise,
+    indexing,
     matmul,
     nn,
     normalization,

@@ -41,7 +41,11 @@ SAMPLE = (
     r"|flatten_axis0|gather_1|gemm_all_attributes|globalaveragepool|instancenorm_epsilon"
     r"|layer_normalization_3d_axis1_epsilon|leakyrelu|lrn|matmul_4d|maxpool_2d_pads|prelu_broadcast|relu"
     r"|reshape_negative_dim|sigmoid|softmax_axis_1|split_equal_parts_1d|transpose_all_permutations_0"
-    r"|where_example)"
+    r"|where_example|cumsum_1d_reverse_exclusive|depthtospace_crd_mode_example|gathernd_example_int32_batch_dim1"
+    r"|onehot_with_axis|scatter_elements_with_reduction_max|scatternd_add|top_k_same_values_2d|tril_neg"
+    r"|dequantizelinear|quantizelinear_axis|qlinearmatmul_2D_uint8_float32|qlinearconv|bitshift_left_uint8"
+    r"|bitwise_and_i32_2d|maxpool_with_argmax_2d_precomputed_pads|maxunpool_export_without_output_shape"
+    r"|reduce_sum_keepdims_random)"
 )
 
 
