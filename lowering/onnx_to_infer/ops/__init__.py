@@ -12,4 +12,5 @@ from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
     normalization,
     reduction,
     tensor,
+    transformer,
 )

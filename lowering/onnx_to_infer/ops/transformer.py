@@ -1,0 +1,231 @@
+"""The transformer family: Einsum, RMS/group/Lp/mean-variance normalization,
+rotary embeddings and attention.
+
+Einsum becomes core ops only (transpose, reshape, matmul, mul, reduce_sum):
+repeated indices within one operand take a diagonal, indices of one operand
+that nothing else needs are summed first, then operands are contracted
+pairwise, left to right, each pair as one batched matmul (or a broadcast
+multiply when nothing is contracted), and the last term is transposed to the
+output order.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.ir import SSAValue
+
+from infer.dialects.infer.base import Dim, is_float, is_int
+from infer.dialects.infer.elementwise import MulOp
+from infer.dialects.infer.matmul import MatmulOp
+from infer.dialects.infer.reduction import ReduceProdOp, ReduceSumOp
+from infer.dialects.infer.tensor import ConcatOp, ReshapeOp, ShapeOfOp, TransposeOp, UnsqueezeOp
+from infer.lowering.onnx_to_infer.core import Conversion, converter
+from infer.lowering.onnx_to_infer.ops.reduction import shape_checked
+from infer.lowering.onnx_to_infer.ops.tensor import fold1, i64_constant
+
+# -- Einsum ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Term:
+    """A value and the index (a letter, or a digit string for an ellipsis dim) of each of its dims."""
+
+    value: SSAValue
+    indices: list[str]
+
+
+def _parse_operand(c: Conversion, text: str, rank: int) -> tuple[list[str], int]:
+    """The letters of one operand, with "..." as the marker "*"; returns them and the
+    number of dims the ellipsis stands for."""
+    if text.count("...") > 1:
+        c.error(f"equation term '{text}' has more than one ellipsis")
+    letters = text.replace("...", "*")
+    if any(ch not in string.ascii_letters and ch != "*" for ch in letters):
+        c.error(f"equation term '{text}' may hold only letters and one '...'")
+    explicit = len(letters) - letters.count("*")
+    if "*" in letters:
+        if explicit > rank:
+            c.error(f"equation term '{text}' names {explicit} dims, the operand has rank {rank}")
+        return list(letters), rank - explicit
+    if explicit != rank:
+        c.error(f"equation term '{text}' names {explicit} dims, the operand has rank {rank}")
+    return list(letters), 0
+
+
+def _expand(letters: Sequence[str], ellipsis_dims: int, total: int) -> list[str]:
+    """Letters with the ellipsis replaced by the last `ellipsis_dims` of `total` ellipsis
+    indices (named "0", "1", ...: ellipsis dims broadcast right-aligned)."""
+    result: list[str] = []
+    for ch in letters:
+        if ch == "*":
+            result.extend(str(total - ellipsis_dims + k) for k in range(ellipsis_dims))
+        else:
+            result.append(ch)
+    return result
+
+
+def _transpose(c: Conversion, term: _Term, order: Sequence[str]) -> _Term:
+    perm = [term.indices.index(i) for i in order]
+    if perm == list(range(len(perm))):
+        return _Term(term.value, list(order))
+    return _Term(fold1(c, TransposeOp(term.value, perm)), list(order))
+
+
+def _sum(c: Conversion, term: _Term, drop: set[str]) -> _Term:
+    axes = [k for k, i in enumerate(term.indices) if i in drop]
+    if not axes:
+        return term
+    return _Term(fold1(c, ReduceSumOp(term.value, axes)), [i for i in term.indices if i not in drop])
+
+
+def _diagonals(c: Conversion, term: _Term) -> _Term:
+    """Takes the diagonal for each index repeated within the term (`ii` -> `i`): a
+    multiply by an identity mask, then a sum over the second occurrence."""
+    while True:
+        repeated = next((i for i in term.indices if term.indices.count(i) > 1), None)
+        if repeated is None:
+            return term
+        first = term.indices.index(repeated)
+        second = term.indices.index(repeated, first + 1)
+        dims = c.shape(term.value)
+        sizes = {d for d in (dims[first], dims[second]) if d is not None}
+        if len(sizes) != 1:
+            what = "dims of different sizes" if len(sizes) > 1 else "dynamic dims"
+            c.error(
+                f"the diagonal over index '{repeated}' needs static dims of one size, got {what}",
+                hint="give the operand static dims there",
+            )
+        (n,) = sizes
+        mask_shape = [1] * len(dims)
+        mask_shape[first] = mask_shape[second] = n
+        mask = c.constant(np.eye(n).reshape(mask_shape), like=term.value)
+        masked = c.emit(MulOp(term.value, mask))
+        indices = [i for k, i in enumerate(term.indices) if k != second]
+        term = _Term(fold1(c, ReduceSumOp(masked, [second])), indices)
+
+
+def _product(dims: Sequence[Dim]) -> Dim:
+    result = 1
+    for d in dims:
+        if d is None:
+            return None
+        result *= d
+    return result
+
+
+def _group_shape(c: Conversion, x: SSAValue, groups: Sequence[tuple[int, int]]) -> SSAValue:
+    """A 1-D i64 shape, at run time: the product of `x`'s dims [start, end) per group."""
+    pieces = []
+    for start, end in groups:
+        if start == end:
+            pieces.append(i64_constant(c, [1]))
+            continue
+        dims = fold1(c, ShapeOfOp(x, start, end))
+        pieces.append(dims if end - start == 1 else fold1(c, ReduceProdOp(dims, [0], keepdims=True)))
+    return pieces[0] if len(pieces) == 1 else fold1(c, ConcatOp(pieces, 0))
+
+
+def _regroup(c: Conversion, x: SSAValue, groups: Sequence[tuple[int, int]]) -> SSAValue:
+    """`x` reshaped so that each group of consecutive dims [start, end) becomes one dim
+    (of size 1 when empty)."""
+    dims = c.shape(x)
+    if all(end - start == 1 for start, end in groups):
+        return x
+    result = [_product(dims[start:end]) for start, end in groups]
+    if result.count(None) <= 1:
+        return fold1(c, ReshapeOp.to(x, result))
+    return fold1(c, ReshapeOp(x, _group_shape(c, x, groups), c.tensor(c.element(x), result)))
+
+
+def _contract(c: Conversion, a: _Term, b: _Term, keep: set[str]) -> _Term:
+    """The product of two terms, summed over the common indices not in `keep`."""
+    common = set(a.indices) & set(b.indices)
+    batch = [i for i in a.indices if i in common and i in keep]
+    contracted = [i for i in a.indices if i in common and i not in keep]
+    left = [i for i in a.indices if i not in common]
+    right = [i for i in b.indices if i not in common]
+    # A contracted index of size 1 on one side only (ellipsis broadcasting): the other side sums first.
+    for i in contracted:
+        da, db = c.shape(a.value)[a.indices.index(i)], c.shape(b.value)[b.indices.index(i)]
+        if da == 1 and db != 1:
+            b = _Term(fold1(c, ReduceSumOp(b.value, [b.indices.index(i)], keepdims=True)), b.indices)
+        elif db == 1 and da != 1:
+            a = _Term(fold1(c, ReduceSumOp(a.value, [a.indices.index(i)], keepdims=True)), a.indices)
+    nb, nl, nk, nr = len(batch), len(left), len(contracted), len(right)
+    if not contracted:
+        # A broadcast multiply: [batch, left, 1...] * [batch, 1..., right].
+        ta, tb = _transpose(c, a, batch + left), _transpose(c, b, batch + right)
+        va = fold1(c, UnsqueezeOp(ta.value, list(range(nb + nl, nb + nl + nr)))) if nr else ta.value
+        vb = fold1(c, UnsqueezeOp(tb.value, list(range(nb, nb + nl)))) if nl else tb.value
+        return _Term(c.emit(MulOp(va, vb)), batch + left + right)
+    ta = _transpose(c, a, batch + left + contracted)
+    tb = _transpose(c, b, batch + contracted + right)
+    singles = [(k, k + 1) for k in range(nb)]
+    lhs = _regroup(c, ta.value, [*singles, (nb, nb + nl), (nb + nl, nb + nl + nk)])
+    rhs = _regroup(c, tb.value, [*singles, (nb, nb + nk), (nb + nk, nb + nk + nr)])
+    product = c.emit(MatmulOp(lhs, rhs))
+    if nl == 1 and nr == 1:
+        return _Term(product, batch + left + right)
+    dims_a, dims_b = c.shape(ta.value), c.shape(tb.value)
+    result = [*c.shape(product)[:nb], *dims_a[nb : nb + nl], *dims_b[nb + nk :]]
+    if result.count(None) <= 1:
+        value = fold1(c, ReshapeOp.to(product, result))
+    else:
+        pieces = [fold1(c, ShapeOfOp(product, 0, nb))] if nb else []
+        if nl:
+            pieces.append(fold1(c, ShapeOfOp(ta.value, nb, nb + nl)))
+        if nr:
+            pieces.append(fold1(c, ShapeOfOp(tb.value, nb + nk, nb + nk + nr)))
+        shape = pieces[0] if len(pieces) == 1 else fold1(c, ConcatOp(pieces, 0))
+        value = fold1(c, ReshapeOp(product, shape, c.tensor(c.element(product), result)))
+    return _Term(value, batch + left + right)
+
+
+@converter("Einsum", since=12)
+@shape_checked
+def einsum(c: Conversion) -> SSAValue:
+    operands = c.inputs()
+    element = c.element(operands[0])
+    if not (is_float(element) or is_int(element)):
+        c.error(f"operands must be numeric, got {element}")
+    equation = "".join(str(c.attr("equation")).split())
+    lhs, arrow, rhs = equation.partition("->")
+    texts = lhs.split(",")
+    if len(texts) != len(operands):
+        c.error(f"equation '{equation}' has {len(texts)} operand terms for {len(operands)} inputs")
+    parsed = [_parse_operand(c, t, c.rank(v)) for t, v in zip(texts, operands, strict=True)]
+    total = max((e for _, e in parsed), default=0)
+    terms = [_Term(v, _expand(letters, e, total)) for v, (letters, e) in zip(operands, parsed, strict=True)]
+    ellipsis = [str(k) for k in range(total)]
+    if arrow:
+        if rhs.count("...") > 1 or any(ch not in string.ascii_letters for ch in rhs.replace("...", "")):
+            c.error(f"output term '{rhs}' may hold only letters and one '...'")
+        output = _expand(list(rhs.replace("...", "*")), total, total)
+        seen = {i for t in terms for i in t.indices}
+        for i in output:
+            if i not in seen:
+                c.error(f"output index '{i}' of equation '{equation}' appears in no operand")
+        if len(set(output)) != len(output):
+            c.error(f"output of equation '{equation}' repeats an index")
+    else:
+        counts: dict[str, int] = {}
+        for t in terms:
+            for i in t.indices:
+                if not i.isdigit():
+                    counts[i] = counts.get(i, 0) + 1
+        output = ellipsis + sorted(i for i, n in counts.items() if n == 1)
+    terms = [_diagonals(c, t) for t in terms]
+    wanted = set(output)
+    for k, t in enumerate(terms):
+        elsewhere = wanted.union(*(set(u.indices) for j, u in enumerate(terms) if j != k))
+        terms[k] = _sum(c, t, set(t.indices) - elsewhere)
+    acc = terms[0]
+    for k in range(1, len(terms)):
+        keep = wanted.union(*(set(u.indices) for u in terms[k + 1 :]))
+        acc = _contract(c, acc, terms[k], keep)
+        acc = _sum(c, acc, set(acc.indices) - keep)
+    return _transpose(c, acc, output).value
