@@ -11,6 +11,7 @@ layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
 - `normalization.py`: batch, instance and layer normalization;
 - `reduction.py`: reductions over axes, arg max/min, softmax;
 - `tensor.py`: data movement (reshapes, transposes, slices, concatenation);
+- `transformer.py`: composites of transformer models (RMS and group normalization);
 
 Each op has one shape rule (`InferOp.shape_rule`), a numpy reference
 semantics in `infer.runtime.reference`, and, for composite ops, a
@@ -28,6 +29,7 @@ from infer.dialects.infer.nn import NN_OPS
 from infer.dialects.infer.normalization import NORMALIZATION_OPS
 from infer.dialects.infer.reduction import REDUCTION_OPS
 from infer.dialects.infer.tensor import TENSOR_OPS
+from infer.dialects.infer.transformer import TRANSFORMER_OPS
 
 ALL_OPS: list[type[Operation]] = [
     ConstantOp,
@@ -39,6 +41,7 @@ ALL_OPS: list[type[Operation]] = [
     *NORMALIZATION_OPS,
     *REDUCTION_OPS,
     *TENSOR_OPS,
+    *TRANSFORMER_OPS,
 ]
 
 Infer = Dialect("infer", ALL_OPS, [])

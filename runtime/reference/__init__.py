@@ -3,4 +3,14 @@
 Importing this package registers them all with the interpreter.
 """
 
-from infer.runtime.reference import activation, constant, elementwise, matmul, nn, normalization, reduction, tensor  # noqa: F401
+from infer.runtime.reference import (  # noqa: F401
+    activation,
+    constant,
+    elementwise,
+    matmul,
+    nn,
+    normalization,
+    reduction,
+    tensor,
+    transformer,
+)

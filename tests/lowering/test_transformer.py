@@ -9,9 +9,12 @@ from collections.abc import Mapping
 import numpy as np
 import onnx
 import pytest
-from onnx_models import assert_matches_onnxruntime, node_model, run_onnxruntime
+from infer_ir import assert_pass_preserves, parse
+from onnx.reference import ReferenceEvaluator
+from onnx_models import assert_matches_onnxruntime, node_model, run_infer, run_onnxruntime
 
 import infer
+from infer.transforms.decompose_composites import DecomposeCompositesPass
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +154,183 @@ def test_einsum_diagnostics(equation: str, message: str) -> None:
     with pytest.raises(infer.InferError) as info:
         infer.compile(model)
     _assert_one_line(info, "node 'einsum_node' (Einsum, opset 12)", message)
+
+
+# -- RMSNormalization, GroupNormalization -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("axis", "scale_shape"), [(-1, (6,)), (2, (1, 6)), (1, (5, 6)), (-2, (5, 1)), (0, (4, 5, 6)), (-3, (1,))]
+)
+def test_rms_norm(axis: int, scale_shape: tuple[int, ...], rng: np.random.Generator) -> None:
+    x = _f32(rng, 4, 5, 6) * 2 + 1
+    model = node_model(
+        "RMSNormalization",
+        {"x": x},
+        opset=23,
+        attrs={"axis": axis, "epsilon": 1e-3},
+        initializers={"scale": _f32(rng, *scale_shape)},
+    )
+    _assert_levels_match(model, {"x": x})
+
+
+def test_rms_norm_dynamic_dims_and_runtime_scale(rng: np.random.Generator) -> None:
+    x, scale = _f32(rng, 2, 7, 16), _f32(rng, 16)
+    model = node_model("RMSNormalization", {"x": x, "s": scale}, opset=23, input_shapes={"x": ["B", "T", 16]})
+    _assert_levels_match(model, {"x": x, "s": scale})
+    _assert_levels_match(model, {"x": _f32(rng, 1, 3, 16), "s": scale})
+
+
+def test_rms_norm_f16(rng: np.random.Generator) -> None:
+    # Statistics in f32 (stash_type 1), the scale applied in f16: onnx's reference evaluator is the oracle.
+    x, scale = (_f32(rng, 3, 8) * 4).astype(np.float16), _f32(rng, 8).astype(np.float16)
+    model = node_model("RMSNormalization", {"x": x}, opset=23, initializers={"scale": scale})
+    (expected,) = ReferenceEvaluator(model).run(None, {"x": x})
+    (actual,) = run_infer(model, {"x": x})
+    assert actual.dtype == np.float16
+    np.testing.assert_allclose(actual.astype(np.float32), expected.astype(np.float32), rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.parametrize("opset", [18, 21])
+@pytest.mark.parametrize(("shape", "groups"), [((2, 6, 5), 3), ((2, 6, 4, 5), 2), ((1, 4, 2, 3, 2), 4), ((3, 4), 1)])
+def test_group_norm(opset: int, shape: tuple[int, ...], groups: int, rng: np.random.Generator) -> None:
+    x = _f32(rng, *shape) * 3 + 1
+    params = groups if opset == 18 else shape[1]
+    model = node_model(
+        "GroupNormalization",
+        {"x": x},
+        opset=opset,
+        attrs={"num_groups": groups, "epsilon": 1e-3},
+        initializers={"scale": _f32(rng, params), "bias": _f32(rng, params)},
+        input_shapes={"x": ["N", shape[1], *[f"D{i}" for i in range(len(shape) - 2)]]},
+    )
+    _assert_levels_match(model, {"x": x})
+    _assert_levels_match(model, {"x": _f32(rng, 3, shape[1], *[d + 1 for d in shape[2:]])})
+
+
+def test_group_norm_18_runtime_parameters(rng: np.random.Generator) -> None:
+    feeds = {"x": _f32(rng, 2, 6, 5), "s": _f32(rng, 3), "b": _f32(rng, 3)}
+    model = node_model("GroupNormalization", feeds, opset=18, attrs={"num_groups": 3})
+    _assert_levels_match(model, feeds)
+
+
+@pytest.mark.parametrize(
+    ("opset", "attrs", "message"),
+    [
+        (21, {"num_groups": 4}, "attribute 'num_groups' = 4 is not supported"),
+        (21, {"num_groups": 3, "stash_type": 0}, "attribute 'stash_type' = 0 is not supported"),
+        (18, {"num_groups": 2}, "scale must have shape [2], got [3]"),
+    ],
+)
+def test_group_norm_diagnostics(opset: int, attrs: dict[str, int], message: str, rng: np.random.Generator) -> None:
+    x = _f32(rng, 2, 6, 5)
+    model = node_model(
+        "GroupNormalization", {"x": x}, opset=opset, attrs=attrs, initializers={"s": _f32(rng, 3), "b": _f32(rng, 3)}
+    )
+    with pytest.raises(infer.InferError) as info:
+        infer.compile(model)
+    _assert_one_line(info, f"(GroupNormalization, opset {opset})", message)
+
+
+# -- LpNormalization, MeanVarianceNormalization --------------------------------------------------
+
+
+@pytest.mark.parametrize("opset", [1, 22])
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("axis", [-1, 0, 1])
+def test_lp_norm(opset: int, p: int, axis: int, rng: np.random.Generator) -> None:
+    x = _f32(rng, 3, 4, 5)
+    model = node_model(
+        "LpNormalization", {"x": x}, opset=opset, attrs={"p": p, "axis": axis}, input_shapes={"x": ["N", 4, "W"]}
+    )
+    _assert_levels_match(model, {"x": x})
+
+
+def test_lp_norm_zero_norm_gives_zeros() -> None:
+    x = np.array([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0]], np.float32)
+    for p in (1, 2):
+        model = node_model("LpNormalization", {"x": x}, opset=22, attrs={"p": p})
+        (y,) = run_infer(model, {"x": x})
+        np.testing.assert_allclose(y, x / np.maximum(np.linalg.norm(x, ord=p, axis=1, keepdims=True), 1e-30))
+
+
+def test_lp_norm_p3_is_a_diagnostic() -> None:
+    model = node_model("LpNormalization", {"x": np.zeros((2, 3), np.float32)}, opset=22, attrs={"p": 3})
+    with pytest.raises(infer.InferError) as info:
+        infer.compile(model)
+    _assert_one_line(info, "(LpNormalization, opset 22)", "attribute 'p' = 3 is not supported")
+
+
+@pytest.mark.parametrize("opset", [9, 13])
+@pytest.mark.parametrize("axes", [None, [1], [0, 1, 2, 3], [-1, -2]])
+def test_mean_variance_norm(opset: int, axes: list[int] | None, rng: np.random.Generator) -> None:
+    x = _f32(rng, 2, 3, 4, 5) * 2 + 1
+    attrs = {} if axes is None else {"axes": axes}
+    model = node_model(
+        "MeanVarianceNormalization", {"x": x}, opset=opset, attrs=attrs, input_shapes={"x": ["N", 3, "H", "W"]}
+    )
+    _assert_levels_match(model, {"x": x}, atol=1e-4)
+
+
+NORMALIZATIONS_IR = """
+func.func @main(%x: tensor<?x?x8xf32>, %s: tensor<1x1x8xf32>, %h: tensor<?x4x8xf16>, %t: tensor<1x4x8xf16>,
+                %g: tensor<?x6x?x?xf32>, %p: tensor<6xf32>, %q: tensor<6xf32>, %k: tensor<?x6x5xf16>,
+                %pk: tensor<6xf16>) -> (tensor<?x?x8xf32>, tensor<?x4x8xf16>, tensor<?x6x?x?xf32>, tensor<?x6x5xf16>) {
+  %r = infer.rms_norm %x, %s {axis = 2 : i64, epsilon = 1.0e-5 : f64}
+         : (tensor<?x?x8xf32>, tensor<1x1x8xf32>) -> tensor<?x?x8xf32>
+  %rh = infer.rms_norm %h, %t {axis = 1 : i64, epsilon = 1.0e-3 : f64}
+          : (tensor<?x4x8xf16>, tensor<1x4x8xf16>) -> tensor<?x4x8xf16>
+  %gn = infer.group_norm %g, %p, %q {num_groups = 3 : i64, epsilon = 1.0e-5 : f64}
+          : (tensor<?x6x?x?xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x6x?x?xf32>
+  %gh = infer.group_norm %k, %pk, %pk {num_groups = 2 : i64, epsilon = 1.0e-5 : f64}
+          : (tensor<?x6x5xf16>, tensor<6xf16>, tensor<6xf16>) -> tensor<?x6x5xf16>
+  func.return %r, %rh, %gn, %gh : tensor<?x?x8xf32>, tensor<?x4x8xf16>, tensor<?x6x?x?xf32>, tensor<?x6x5xf16>
+}
+"""
+
+
+def test_normalization_decompositions_match(rng: np.random.Generator) -> None:
+    module = parse(NORMALIZATIONS_IR)
+    inputs = [
+        _f32(rng, 2, 3, 8) * 2 + 1,
+        _f32(rng, 1, 1, 8),
+        (_f32(rng, 3, 4, 8) * 2).astype(np.float16),
+        _f32(rng, 1, 4, 8).astype(np.float16),
+        _f32(rng, 2, 6, 3, 4) * 3 - 1,
+        _f32(rng, 6),
+        _f32(rng, 6),
+        (_f32(rng, 2, 6, 5) * 2).astype(np.float16),
+        _f32(rng, 6).astype(np.float16),
+    ]
+    after = assert_pass_preserves(module, DecomposeCompositesPass(), inputs, rtol=2e-3, atol=2e-3)
+    names = {op.name for op in after.walk()}
+    assert not names & {"infer.rms_norm", "infer.group_norm"}
+    assert {"infer.reduce_mean", "infer.sqrt", "infer.reshape", "infer.cast"} <= names
+
+
+def test_normalizations_c(cache: str, rng: np.random.Generator) -> None:
+    x = _f32(rng, 2, 6, 4, 5)
+    dynamic = {"x": ["N", 6, "H", "W"]}
+    models = [
+        node_model(
+            "RMSNormalization",
+            {"x": x},
+            opset=23,
+            attrs={"axis": 2},
+            initializers={"s": _f32(rng, 4, 5)},
+            input_shapes={"x": ["N", 6, 4, 5]},
+        ),
+        node_model(
+            "GroupNormalization",
+            {"x": x},
+            opset=21,
+            attrs={"num_groups": 3},
+            initializers={"s": _f32(rng, 6), "b": _f32(rng, 6)},
+            input_shapes=dynamic,
+        ),
+        node_model("LpNormalization", {"x": x}, opset=22, attrs={"axis": 1}, input_shapes=dynamic),
+        node_model("MeanVarianceNormalization", {"x": x}, opset=13, input_shapes=dynamic),
+    ]
+    for model in models:
+        _assert_c_matches(model, [{"x": x}, {"x": _f32(rng, 1, 6, 4, 5) * 3}], cache)
+    _assert_c_matches(models[1], [{"x": _f32(rng, 3, 6, 2, 7)}], cache)

@@ -7,6 +7,11 @@ that nothing else needs are summed first, then operands are contracted
 pairwise, left to right, each pair as one batched matmul (or a broadcast
 multiply when nothing is contracted), and the last term is transposed to the
 output order.
+
+RMSNormalization and GroupNormalization become the composites `infer.rms_norm`
+and `infer.group_norm` (GroupNormalization-18's per-group scale and bias are
+repeated per channel); LpNormalization and MeanVarianceNormalization become
+core ops.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.ir import SSAValue
 
+from infer.dialects.infer import constant_value
 from infer.dialects.infer.base import Dim, is_float, is_int
-from infer.dialects.infer.elementwise import MulOp
+from infer.dialects.infer.elementwise import AbsOp, AddOp, DivOp, EqualOp, MulOp, SelectOp, SqrtOp, SubOp
 from infer.dialects.infer.matmul import MatmulOp
-from infer.dialects.infer.reduction import ReduceProdOp, ReduceSumOp
-from infer.dialects.infer.tensor import ConcatOp, ReshapeOp, ShapeOfOp, TransposeOp, UnsqueezeOp
+from infer.dialects.infer.reduction import ReduceMeanOp, ReduceProdOp, ReduceSumOp
+from infer.dialects.infer.tensor import ConcatOp, GatherOp, ReshapeOp, ShapeOfOp, TransposeOp, UnsqueezeOp
+from infer.dialects.infer.transformer import GroupNormOp, RmsNormOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
-from infer.lowering.onnx_to_infer.ops.reduction import shape_checked
+from infer.lowering.onnx_to_infer.ops.reduction import normalize_axes, normalize_axis, onnx_float, shape_checked
 from infer.lowering.onnx_to_infer.ops.tensor import fold1, i64_constant
 
 # -- Einsum ------------------------------------------------------------------------------------
@@ -229,3 +236,95 @@ def einsum(c: Conversion) -> SSAValue:
         acc = _contract(c, acc, terms[k], keep)
         acc = _sum(c, acc, set(acc.indices) - keep)
     return _transpose(c, acc, output).value
+
+
+# -- normalizations ------------------------------------------------------------------------------
+
+
+def _stash_type(c: Conversion) -> None:
+    if c.attr("stash_type", 1) != 1:
+        c.unsupported_attr("stash_type", c.attr("stash_type"), "1 (statistics in float32)")
+
+
+def _float_input(c: Conversion, x: SSAValue) -> None:
+    if not is_float(c.element(x)):
+        c.error(f"input must be floating-point, got {c.element(x)}")
+
+
+@converter("RMSNormalization", since=23)
+@shape_checked
+def rms_normalization(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    _float_input(c, x)
+    _stash_type(c)
+    rank = c.rank(x)
+    if rank == 0:
+        c.error("input must have rank >= 1")
+    axis = normalize_axis(c, c.attr("axis", -1), rank)
+    scale = c.input(1)
+    return c.emit(RmsNormOp(x, c.to_rank(scale, rank), axis=axis, epsilon=onnx_float(c.attr("epsilon", 1e-5))))
+
+
+def _per_channel(c: Conversion, p: SSAValue, groups: int, channels: int) -> SSAValue:
+    """GroupNormalization-18's `[num_groups]` parameter repeated to `[C]`."""
+    array = constant_value(p)
+    if array is not None:
+        return c.constant(np.repeat(array, channels // groups))
+    index = c.constant(np.repeat(np.arange(groups, dtype=np.int64), channels // groups))
+    return c.emit(GatherOp(p, index, 0))
+
+
+@converter("GroupNormalization", since=18)
+@shape_checked
+def group_normalization(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    _float_input(c, x)
+    _stash_type(c)
+    dims = c.shape(x)
+    if len(dims) < 2:
+        c.error(f"input must have rank >= 2 ([N, C, ...]), got rank {len(dims)}")
+    groups, channels = int(c.attr("num_groups", 0)), dims[1]
+    if channels is None:
+        c.error("the channel dim (dim 1) must be static", hint="give the input a static channel dim")
+    if groups <= 0 or channels % groups:
+        c.unsupported_attr("num_groups", groups, f"a positive divisor of the {channels} channels")
+    scale, bias = c.input(1), c.input(2)
+    params = (groups,) if c.version < 21 else (channels,)
+    for name, p in (("scale", scale), ("bias", bias)):
+        if c.shape(p) not in (params, (None,)):
+            c.error(f"{name} must have shape [{params[0]}], got {list(c.shape(p))}")
+    if c.version < 21:
+        scale, bias = _per_channel(c, scale, groups, channels), _per_channel(c, bias, groups, channels)
+    epsilon = onnx_float(c.attr("epsilon", 1e-5))
+    return c.emit(GroupNormOp(x, scale, bias, num_groups=groups, epsilon=epsilon))
+
+
+@converter("LpNormalization")
+@shape_checked
+def lp_normalization(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    _float_input(c, x)
+    p = int(c.attr("p", 2))
+    if p not in (1, 2):
+        c.unsupported_attr("p", p, "1 or 2")
+    axis = normalize_axis(c, c.attr("axis", -1), c.rank(x))
+    if p == 1:
+        norm = c.emit(ReduceSumOp(c.emit(AbsOp(x)), [axis], keepdims=True))
+    else:
+        norm = c.emit(SqrtOp(c.emit(ReduceSumOp(c.emit(MulOp(x, x)), [axis], keepdims=True))))
+    # A zero norm divides by 1 instead: its elements are all 0, and so are the results.
+    zero = c.emit(EqualOp(norm, c.scalar_like(0.0, norm)))
+    return c.emit(DivOp(x, c.emit(SelectOp(zero, c.scalar_like(1.0, norm), norm))))
+
+
+@converter("MeanVarianceNormalization", since=9)
+@shape_checked
+def mean_variance_normalization(c: Conversion) -> SSAValue:
+    x = c.input(0)
+    _float_input(c, x)
+    axes = normalize_axes(c, list(c.attr("axes", [0, 2, 3])), c.rank(x))
+    # (x - mean) / (std + 1e-9), the standard deviation biased.
+    centered = c.emit(SubOp(x, c.emit(ReduceMeanOp(x, axes, keepdims=True))))
+    var = c.emit(ReduceMeanOp(c.emit(MulOp(centered, centered)), axes, keepdims=True))
+    std = c.emit(AddOp(c.emit(SqrtOp(var)), c.scalar_like(1e-9, var)))
+    return c.emit(DivOp(centered, std))

@@ -1,0 +1,55 @@
+// RUN: infer-opt %s --split-input-file --verify-diagnostics | filecheck %s
+
+func.func @rms_axis(%x: tensor<2x3xf32>, %s: tensor<1x3xf32>) -> tensor<2x3xf32> {
+  %y = infer.rms_norm %x, %s {axis = -1 : i64, epsilon = 1.0e-5 : f64} : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<2x3xf32>
+  func.return %y : tensor<2x3xf32>
+}
+// CHECK: infer.rms_norm axis -1 must be in [0, 2) (normalized by the lowering)
+
+// -----
+
+func.func @rms_scale_rank(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+  %y = infer.rms_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-5 : f64} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  func.return %y : tensor<2x3xf32>
+}
+// CHECK: infer.rms_norm scale must have the input's rank 2, got [3]
+
+// -----
+
+func.func @rms_scale_dims(%x: tensor<2x3xf32>, %s: tensor<1x4xf32>) -> tensor<2x3xf32> {
+  %y = infer.rms_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-5 : f64} : (tensor<2x3xf32>, tensor<1x4xf32>) -> tensor<2x3xf32>
+  func.return %y : tensor<2x3xf32>
+}
+// CHECK: infer.rms_norm scale of shape [1, 4] does not broadcast to [2, 3]
+
+// -----
+
+func.func @rms_ints(%x: tensor<2x3xi32>, %s: tensor<1x3xi32>) -> tensor<2x3xi32> {
+  %y = infer.rms_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-5 : f64} : (tensor<2x3xi32>, tensor<1x3xi32>) -> tensor<2x3xi32>
+  func.return %y : tensor<2x3xi32>
+}
+// CHECK: infer.rms_norm needs a floating-point input
+
+// -----
+
+func.func @gn_groups(%x: tensor<2x6x4xf32>, %p: tensor<6xf32>) -> tensor<2x6x4xf32> {
+  %y = infer.group_norm %x, %p, %p {num_groups = 4 : i64, epsilon = 1.0e-5 : f64} : (tensor<2x6x4xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x6x4xf32>
+  func.return %y : tensor<2x6x4xf32>
+}
+// CHECK: infer.group_norm num_groups 4 must be positive and divide the 6 channels
+
+// -----
+
+func.func @gn_dynamic_channels(%x: tensor<2x?x4xf32>, %p: tensor<6xf32>) -> tensor<2x?x4xf32> {
+  %y = infer.group_norm %x, %p, %p {num_groups = 2 : i64, epsilon = 1.0e-5 : f64} : (tensor<2x?x4xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x?x4xf32>
+  func.return %y : tensor<2x?x4xf32>
+}
+// CHECK: infer.group_norm needs a static channel dim
+
+// -----
+
+func.func @gn_params(%x: tensor<2x6x4xf32>, %p: tensor<3xf32>) -> tensor<2x6x4xf32> {
+  %y = infer.group_norm %x, %p, %p {num_groups = 3 : i64, epsilon = 1.0e-5 : f64} : (tensor<2x6x4xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x6x4xf32>
+  func.return %y : tensor<2x6x4xf32>
+}
+// CHECK: infer.group_norm scale and bias must have shape [6], got [3]
