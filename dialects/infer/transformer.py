@@ -1,4 +1,4 @@
-"""Composite ops of transformer models: RMS and group normalization.
+"""Composite ops of transformer models: RMS and group normalization, rotary embeddings.
 
 `infer.rms_norm` divides by the root mean square over the trailing dims
 `[axis, rank)` (plus `epsilon` under the root), then multiplies by `scale`,
@@ -13,6 +13,18 @@ f32 for f16/bf16 inputs, and apply `scale` (and `bias`) in the input's type.
            : (tensor<?x?x768xf32>, tensor<1x1x768xf32>) -> tensor<?x?x768xf32>
     %g = infer.group_norm %x, %scale, %bias {num_groups = 8 : i64, epsilon = 1.000000e-05 : f64}
            : (tensor<?x64x?x?xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64x?x?xf32>
+
+`infer.rotary_embedding` rotates the first `rotary_dim` entries of the last
+(static) dim of `x` in pairs: the two halves of those entries (`(i, i + R/2)`),
+or with `interleaved` the neighbours `(2i, 2i + 1)`, each pair `(a, b)` becoming
+`(a * cos - b * sin, a * sin + b * cos)`; the other entries pass unchanged.
+`cos` and `sin` have `x`'s rank, last dim `rotary_dim / 2`, and their other dims
+broadcast to `x`'s (each 1 or equal).
+
+    %r = infer.rotary_embedding %x, %cos, %sin {rotary_dim = 64 : i64}
+           : (tensor<?x8x?x64xf32>, tensor<?x1x?x32xf32>, tensor<?x1x?x32xf32>) -> tensor<?x8x?x64xf32>
+    %i = infer.rotary_embedding %x, %cos, %sin {rotary_dim = 32 : i64, interleaved}
+           : (tensor<?x8x?x64xf32>, tensor<?x1x?x16xf32>, tensor<?x1x?x16xf32>) -> tensor<?x8x?x64xf32>
 """
 
 from __future__ import annotations
@@ -21,9 +33,19 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from xdsl.builder import Builder
-from xdsl.dialects.builtin import BFloat16Type, Float16Type, FloatAttr, IntegerAttr, TensorType, f32, f64, i64
+from xdsl.dialects.builtin import (
+    BFloat16Type,
+    Float16Type,
+    FloatAttr,
+    IntegerAttr,
+    TensorType,
+    UnitAttr,
+    f32,
+    f64,
+    i64,
+)
 from xdsl.ir import Attribute, SSAValue
-from xdsl.irdl import irdl_op_definition, operand_def, prop_def, result_def, traits_def
+from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def, traits_def
 from xdsl.traits import Pure
 
 from infer.dialects.dtypes import to_numpy
@@ -42,7 +64,7 @@ from infer.dialects.infer.base import (
 from infer.dialects.infer.constant import ConstantOp
 from infer.dialects.infer.elementwise import AddOp, CastOp, MulOp, ReciprocalOp, SqrtOp, SubOp
 from infer.dialects.infer.reduction import ReduceMeanOp
-from infer.dialects.infer.tensor import ConcatOp, ReshapeOp, ShapeOfOp, UnsqueezeOp
+from infer.dialects.infer.tensor import ConcatOp, ReshapeOp, ShapeOfOp, SliceOp, UnsqueezeOp
 
 STASHED = (Float16Type, BFloat16Type)
 """Element types whose normalization statistics are computed in f32."""
@@ -194,4 +216,89 @@ class GroupNormOp(CompositeOp):
         return [builder.insert(AddOp(builder.insert(MulOp(y, scale)).result, bias)).result]
 
 
-TRANSFORMER_OPS: list[type[InferOp]] = [RmsNormOp, GroupNormOp]
+INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _last_slice(builder: Builder, x: SSAValue, start: int, end: int, step: int = 1) -> SSAValue:
+    """`x[..., start:end:step]`."""
+    rank = len(dims_of(x.type))
+    starts, ends, steps = [0] * rank, [INT64_MAX] * rank, [1] * rank
+    starts[-1], ends[-1], steps[-1] = start, end, step
+    return builder.insert(SliceOp(x, starts, ends, steps)).result
+
+
+@irdl_op_definition
+class RotaryEmbeddingOp(CompositeOp):
+    """Rotates the first `rotary_dim` entries of the last dim of `x` in pairs (halves, or
+    neighbours with `interleaved`) by the angles whose cosines and sines are `cos`, `sin`."""
+
+    name = "infer.rotary_embedding"
+    input = operand_def(TensorType)
+    cos = operand_def(TensorType)
+    sin = operand_def(TensorType)
+    result = result_def(TensorType)
+    rotary_dim = prop_def(IntegerAttr)
+    interleaved = opt_prop_def(UnitAttr)
+    traits = traits_def(Pure())
+    assembly_format = "$input `,` $cos `,` $sin attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self, input: SSAValue, cos: SSAValue, sin: SSAValue, *, rotary_dim: int, interleaved: bool = False
+    ) -> None:
+        self._build(
+            [input, cos, sin],
+            {"rotary_dim": IntegerAttr(rotary_dim, i64), "interleaved": UnitAttr() if interleaved else None},
+        )
+
+    @classmethod
+    def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
+        _float_operands(cls.name, operand_types)
+        x = dims_of(operand_types[0])
+        rotary = int_of(properties["rotary_dim"])
+        if not x or x[-1] is None:
+            raise ShapeError(f"{cls.name} needs an input whose last dim is static, got {operand_types[0]}")
+        if rotary <= 0 or rotary % 2 or rotary > x[-1]:
+            raise ShapeError(f"{cls.name} rotary_dim {rotary} must be even, positive and at most {x[-1]}")
+        for t in operand_types[1:]:
+            p = dims_of(t)
+            if len(p) != len(x) or p[-1] not in (rotary // 2, None):
+                raise ShapeError(
+                    f"{cls.name} cos and sin must have rank {len(x)} and last dim {rotary // 2}, got {list(p)}"
+                )
+            for d, q in zip(x[:-1], p[:-1], strict=True):
+                if q not in (1, None) and d is not None and q != d:
+                    raise ShapeError(f"{cls.name} cos and sin of shape {list(p)} do not broadcast to {list(x)}")
+        return [operand_types[0]]
+
+    def decompose(self, builder: Builder) -> list[SSAValue]:
+        x = self.input
+        dims = dims_of(x.type)
+        rank, size, rotary = len(dims), dims[-1], int_of(self.rotary_dim)
+        assert size is not None
+        half = rotary // 2
+        interleaved = self.interleaved is not None
+        if interleaved:
+            first, second = _last_slice(builder, x, 0, rotary, 2), _last_slice(builder, x, 1, rotary, 2)
+        else:
+            first, second = _last_slice(builder, x, 0, half), _last_slice(builder, x, half, rotary)
+
+        def mul(a: SSAValue, b: SSAValue) -> SSAValue:
+            return builder.insert(MulOp(a, b)).result
+
+        real = builder.insert(SubOp(mul(first, self.cos), mul(second, self.sin))).result
+        imag = builder.insert(AddOp(mul(first, self.sin), mul(second, self.cos))).result
+        if interleaved:
+            pairs = [builder.insert(UnsqueezeOp(v, [rank])).result for v in (real, imag)]
+            joined = builder.insert(ConcatOp(pairs, rank)).result
+            rotated_dims = [*dims_of(real.type)[:-1], rotary]
+            pieces = [builder.insert(ShapeOfOp(real, 0, rank - 1)).result]
+            pieces.append(builder.insert(ConstantOp(np.array([rotary], np.int64))).result)
+            parts = [_reshaped(builder, joined, rotated_dims, pieces)]
+        else:
+            parts = [real, imag]
+        if rotary < size:
+            parts.append(_last_slice(builder, x, rotary, size))
+        return [builder.insert(ConcatOp(parts, rank - 1)).result]
+
+
+TRANSFORMER_OPS: list[type[InferOp]] = [RmsNormOp, GroupNormOp, RotaryEmbeddingOp]

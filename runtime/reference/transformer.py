@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from infer.dialects.infer.base import float_of, int_of
-from infer.dialects.infer.transformer import GroupNormOp, RmsNormOp
+from infer.dialects.infer.transformer import GroupNormOp, RmsNormOp, RotaryEmbeddingOp
 from infer.runtime.interpreter import reference
 
 
@@ -33,3 +33,20 @@ def _group_norm(op: GroupNormOp, x: np.ndarray, scale: np.ndarray, bias: np.ndar
     normalized = (centered / np.sqrt(var + wide.dtype.type(float_of(op.epsilon)))).reshape(x.shape).astype(x.dtype)
     per_channel = [1, -1] + [1] * (x.ndim - 2)
     return normalized * scale.reshape(per_channel) + bias.reshape(per_channel)
+
+
+@reference(RotaryEmbeddingOp)
+def _rotary_embedding(op: RotaryEmbeddingOp, x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
+    rotary = int_of(op.rotary_dim)
+    rotated = x[..., :rotary]
+    if op.interleaved is not None:
+        first, second = rotated[..., 0::2], rotated[..., 1::2]
+    else:
+        first, second = rotated[..., : rotary // 2], rotated[..., rotary // 2 :]
+    real = first * cos - second * sin
+    imag = first * sin + second * cos
+    if op.interleaved is not None:
+        rotated = np.stack([real, imag], axis=-1).reshape(real.shape[:-1] + (rotary,))
+    else:
+        rotated = np.concatenate([real, imag], axis=-1)
+    return np.concatenate([rotated, x[..., rotary:]], axis=-1)

@@ -334,3 +334,109 @@ def test_normalizations_c(cache: str, rng: np.random.Generator) -> None:
     for model in models:
         _assert_c_matches(model, [{"x": x}, {"x": _f32(rng, 1, 6, 4, 5) * 3}], cache)
     _assert_c_matches(models[1], [{"x": _f32(rng, 3, 6, 2, 7)}], cache)
+
+
+# -- RotaryEmbedding ----------------------------------------------------------------------------------
+
+
+def _rotary_feeds(
+    rng: np.random.Generator, rank: int, rotary: int, positions: bool, shape: tuple[int, int, int, int] = (2, 3, 5, 8)
+) -> dict[str, np.ndarray]:
+    batch, heads, seq, head = shape
+    half = (rotary or head) // 2
+    x = _f32(rng, batch, heads, seq, head) if rank == 4 else _f32(rng, batch, seq, heads * head)
+    if positions:
+        return {
+            "x": x,
+            "cos": _f32(rng, 16, half),
+            "sin": _f32(rng, 16, half),
+            "pos": rng.integers(0, 16, (batch, seq)).astype(np.int64),
+        }
+    return {"x": x, "cos": _f32(rng, batch, seq, half), "sin": _f32(rng, batch, seq, half)}
+
+
+def _rotary_model(feeds: Mapping[str, np.ndarray], rank: int, attrs: Mapping[str, int]) -> onnx.ModelProto:
+    head = feeds["x"].shape[-1]
+    shapes: dict[str, list[int | str]] = {"x": ["B", "H", "S", head] if rank == 4 else ["B", "S", head]}
+    if "pos" in feeds:
+        shapes["pos"] = ["B", "S"]
+    else:
+        half = feeds["cos"].shape[-1]
+        shapes["cos"] = shapes["sin"] = ["B", "S", half]
+    return node_model("RotaryEmbedding", feeds, opset=23, attrs=attrs, input_shapes=shapes)
+
+
+@pytest.mark.parametrize("rank", [3, 4])
+@pytest.mark.parametrize("interleaved", [0, 1])
+@pytest.mark.parametrize("rotary", [0, 4, 8])
+@pytest.mark.parametrize("positions", [True, False])
+def test_rotary_embedding(rank: int, interleaved: int, rotary: int, positions: bool, rng: np.random.Generator) -> None:
+    feeds = _rotary_feeds(rng, rank, rotary, positions)
+    attrs = {"interleaved": interleaved, "rotary_embedding_dim": rotary}
+    if rank == 3:
+        attrs["num_heads"] = 3
+    model = _rotary_model(feeds, rank, attrs)
+    _assert_levels_match(model, feeds)
+    assert_matches_onnxruntime(model, _rotary_feeds(rng, rank, rotary, positions, (1, 3, 7, 8)))
+
+
+def test_rotary_embedding_constant_caches(rng: np.random.Generator) -> None:
+    # Caches as initializers (as exported models have them), one batch broadcast over the heads.
+    x = _f32(rng, 2, 4, 6, 16)
+    angles = np.arange(32)[:, None] * (10000.0 ** (-np.arange(8) / 8))[None, :]
+    caches = {"cos": np.cos(angles).astype(np.float32), "sin": np.sin(angles).astype(np.float32)}
+    pos = np.tile(np.arange(6, dtype=np.int64), (2, 1))
+    model = node_model(
+        "RotaryEmbedding", {"x": x, "pos": pos}, opset=23, initializers=caches, node_inputs=["x", "cos", "sin", "pos"]
+    )
+    _assert_levels_match(model, {"x": x, "pos": pos})
+
+
+@pytest.mark.parametrize(
+    ("attrs", "message"),
+    [
+        ({}, "attribute 'num_heads' = 0 is not supported"),
+        ({"num_heads": 5}, "must be static and a multiple of num_heads 5"),
+        ({"num_heads": 3, "rotary_embedding_dim": 10}, "attribute 'rotary_embedding_dim' = 10 is not supported"),
+    ],
+)
+def test_rotary_embedding_diagnostics(attrs: dict[str, int], message: str, rng: np.random.Generator) -> None:
+    feeds = _rotary_feeds(rng, 3, 0, False)
+    model = node_model("RotaryEmbedding", feeds, opset=23, attrs=attrs)
+    with pytest.raises(infer.InferError) as info:
+        infer.compile(model)
+    _assert_one_line(info, "node 'rotaryembedding_node' (RotaryEmbedding, opset 23)", message)
+
+
+ROTARY_IR = """
+func.func @main(%x: tensor<?x3x?x8xf32>, %c: tensor<?x1x?x4xf32>, %s: tensor<?x1x?x4xf32>,
+                %d: tensor<?x1x?x2xf32>, %t: tensor<?x1x?x2xf32>) -> (tensor<?x3x?x8xf32>, tensor<?x3x?x8xf32>) {
+  %r = infer.rotary_embedding %x, %c, %s {rotary_dim = 8 : i64}
+         : (tensor<?x3x?x8xf32>, tensor<?x1x?x4xf32>, tensor<?x1x?x4xf32>) -> tensor<?x3x?x8xf32>
+  %i = infer.rotary_embedding %x, %d, %t {rotary_dim = 4 : i64, interleaved}
+         : (tensor<?x3x?x8xf32>, tensor<?x1x?x2xf32>, tensor<?x1x?x2xf32>) -> tensor<?x3x?x8xf32>
+  func.return %r, %i : tensor<?x3x?x8xf32>, tensor<?x3x?x8xf32>
+}
+"""
+
+
+def test_rotary_decomposition_matches(rng: np.random.Generator) -> None:
+    inputs = [
+        _f32(rng, 2, 3, 5, 8),
+        _f32(rng, 2, 1, 5, 4),
+        _f32(rng, 2, 1, 5, 4),
+        _f32(rng, 2, 1, 5, 2),
+        _f32(rng, 2, 1, 5, 2),
+    ]
+    after = assert_pass_preserves(parse(ROTARY_IR), DecomposeCompositesPass(), inputs)
+    names = {op.name for op in after.walk()}
+    assert "infer.rotary_embedding" not in names
+    assert {"infer.slice", "infer.concat", "infer.reshape"} <= names
+
+
+def test_rotary_embedding_c(cache: str, rng: np.random.Generator) -> None:
+    for rank, attrs in [(4, {"interleaved": 1}), (3, {"num_heads": 3, "rotary_embedding_dim": 4})]:
+        rotary = attrs.get("rotary_embedding_dim", 0)
+        feeds = _rotary_feeds(rng, rank, rotary, True)
+        model = _rotary_model(feeds, rank, attrs)
+        _assert_c_matches(model, [feeds, _rotary_feeds(rng, rank, rotary, True, (3, 3, 2, 8))], cache)

@@ -12,6 +12,11 @@ RMSNormalization and GroupNormalization become the composites `infer.rms_norm`
 and `infer.group_norm` (GroupNormalization-18's per-group scale and bias are
 repeated per channel); LpNormalization and MeanVarianceNormalization become
 core ops.
+
+RotaryEmbedding becomes `infer.rotary_embedding` on `[batch, heads, seq, head]`
+(4-D inputs as they are, 3-D `[batch, seq, hidden]` inputs reshaped to
+`[batch, seq, heads, head]` and back), its cos and sin gathered at the
+position ids when given and unsqueezed to broadcast over the heads.
 """
 
 from __future__ import annotations
@@ -29,10 +34,10 @@ from infer.dialects.infer.elementwise import AbsOp, AddOp, DivOp, EqualOp, MulOp
 from infer.dialects.infer.matmul import MatmulOp
 from infer.dialects.infer.reduction import ReduceMeanOp, ReduceProdOp, ReduceSumOp
 from infer.dialects.infer.tensor import ConcatOp, GatherOp, ReshapeOp, ShapeOfOp, TransposeOp, UnsqueezeOp
-from infer.dialects.infer.transformer import GroupNormOp, RmsNormOp
+from infer.dialects.infer.transformer import GroupNormOp, RmsNormOp, RotaryEmbeddingOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.lowering.onnx_to_infer.ops.reduction import normalize_axes, normalize_axis, onnx_float, shape_checked
-from infer.lowering.onnx_to_infer.ops.tensor import fold1, i64_constant
+from infer.lowering.onnx_to_infer.ops.tensor import fold1, i64_constant, shape_value
 
 # -- Einsum ------------------------------------------------------------------------------------
 
@@ -328,3 +333,54 @@ def mean_variance_normalization(c: Conversion) -> SSAValue:
     var = c.emit(ReduceMeanOp(c.emit(MulOp(centered, centered)), axes, keepdims=True))
     std = c.emit(AddOp(c.emit(SqrtOp(var)), c.scalar_like(1e-9, var)))
     return c.emit(DivOp(centered, std))
+
+
+# -- RotaryEmbedding ------------------------------------------------------------------------------
+
+
+def _reshape(c: Conversion, x: SSAValue, dims: Sequence[Dim], pieces: Sequence[int | tuple[int, int]]) -> SSAValue:
+    """`x` reshaped to `dims`; with several dynamic dims, the shape is built at run time
+    from `pieces` (see `shape_value`)."""
+    if list(dims).count(None) <= 1:
+        return fold1(c, ReshapeOp.to(x, dims))
+    return fold1(c, ReshapeOp(x, shape_value(c, x, pieces), c.tensor(c.element(x), dims)))
+
+
+@converter("RotaryEmbedding", since=23)
+@shape_checked
+def rotary_embedding(c: Conversion) -> SSAValue:
+    x, cos, sin = c.input(0), c.input(1), c.input(2)
+    _float_input(c, x)
+    dims = c.shape(x)
+    heads = int(c.attr("num_heads", 0))
+    if len(dims) == 3:
+        hidden = dims[2]
+        if heads <= 0:
+            c.unsupported_attr("num_heads", heads, "the number of heads (> 0) for a 3-D input")
+        if hidden is None or hidden % heads:
+            c.error(f"the hidden dim ({hidden}) of a 3-D input must be static and a multiple of num_heads {heads}")
+        head = hidden // heads
+        split = [dims[0], dims[1], heads, head]
+        x = _reshape(c, x, split, [(0, 2), heads, head])
+        cos_axis = 2
+    elif len(dims) == 4:
+        if dims[3] is None:
+            c.error("the head size (dim 3) must be static", hint="give the input a static last dim")
+        head, cos_axis = dims[3], 1
+    else:
+        c.error(f"input must have rank 3 or 4, got rank {len(dims)}")
+    rotary = int(c.attr("rotary_embedding_dim", 0)) or head
+    if rotary % 2 or rotary > head:
+        c.unsupported_attr("rotary_embedding_dim", rotary, f"an even size of at most the head size {head}")
+    if c.has_input(3):
+        positions = c.input(3)
+        cos, sin = fold1(c, GatherOp(cos, positions, 0)), fold1(c, GatherOp(sin, positions, 0))
+    for name, v in (("cos_cache", cos), ("sin_cache", sin)):
+        if c.rank(v) != 3:
+            c.error(f"{name} must be [batch, sequence, {rotary // 2}] after the position ids, got {list(c.shape(v))}")
+    cos, sin = fold1(c, UnsqueezeOp(cos, [cos_axis])), fold1(c, UnsqueezeOp(sin, [cos_axis]))
+    interleaved = bool(c.attr("interleaved", 0))
+    y = c.emit(RotaryEmbeddingOp(x, cos, sin, rotary_dim=rotary, interleaved=interleaved))
+    if len(dims) == 3:
+        y = _reshape(c, y, dims, [(0, 2), dims[2]])  # type: ignore[list-item]
+    return y

@@ -53,3 +53,35 @@ func.func @gn_params(%x: tensor<2x6x4xf32>, %p: tensor<3xf32>) -> tensor<2x6x4xf
   func.return %y : tensor<2x6x4xf32>
 }
 // CHECK: infer.group_norm scale and bias must have shape [6], got [3]
+
+// -----
+
+func.func @rope_dynamic_head(%x: tensor<2x4x?xf32>, %c: tensor<1x4x4xf32>) -> tensor<2x4x?xf32> {
+  %y = infer.rotary_embedding %x, %c, %c {rotary_dim = 8 : i64} : (tensor<2x4x?xf32>, tensor<1x4x4xf32>, tensor<1x4x4xf32>) -> tensor<2x4x?xf32>
+  func.return %y : tensor<2x4x?xf32>
+}
+// CHECK: infer.rotary_embedding needs an input whose last dim is static
+
+// -----
+
+func.func @rope_odd(%x: tensor<2x4x8xf32>, %c: tensor<1x4x4xf32>) -> tensor<2x4x8xf32> {
+  %y = infer.rotary_embedding %x, %c, %c {rotary_dim = 7 : i64} : (tensor<2x4x8xf32>, tensor<1x4x4xf32>, tensor<1x4x4xf32>) -> tensor<2x4x8xf32>
+  func.return %y : tensor<2x4x8xf32>
+}
+// CHECK: infer.rotary_embedding rotary_dim 7 must be even, positive and at most 8
+
+// -----
+
+func.func @rope_cache(%x: tensor<2x4x8xf32>, %c: tensor<1x4x3xf32>) -> tensor<2x4x8xf32> {
+  %y = infer.rotary_embedding %x, %c, %c {rotary_dim = 8 : i64} : (tensor<2x4x8xf32>, tensor<1x4x3xf32>, tensor<1x4x3xf32>) -> tensor<2x4x8xf32>
+  func.return %y : tensor<2x4x8xf32>
+}
+// CHECK: infer.rotary_embedding cos and sin must have rank 3 and last dim 4, got [1, 4, 3]
+
+// -----
+
+func.func @rope_broadcast(%x: tensor<2x4x8xf32>, %c: tensor<1x5x4xf32>) -> tensor<2x4x8xf32> {
+  %y = infer.rotary_embedding %x, %c, %c {rotary_dim = 8 : i64} : (tensor<2x4x8xf32>, tensor<1x5x4xf32>, tensor<1x5x4xf32>) -> tensor<2x4x8xf32>
+  func.return %y : tensor<2x4x8xf32>
+}
+// CHECK: infer.rotary_embedding cos and sin of shape [1, 5, 4] do not broadcast to [2, 4, 8]

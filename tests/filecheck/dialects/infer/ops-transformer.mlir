@@ -18,3 +18,13 @@ func.func @group_norm(%x: tensor<?x64x?x?xf32>, %p: tensor<64xf32>) -> tensor<?x
   %y = infer.group_norm %x, %p, %p {num_groups = 8 : i64, epsilon = 1.0e-5 : f64} : (tensor<?x64x?x?xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64x?x?xf32>
   func.return %y : tensor<?x64x?x?xf32>
 }
+
+// CHECK-LABEL: func.func @rotary_embedding
+func.func @rotary_embedding(%x: tensor<?x8x?x64xf32>, %c: tensor<?x1x?x32xf32>, %d: tensor<?x1x?x16xf32>) -> (tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) {
+  // CHECK: infer.rotary_embedding %{{.*}}, %{{.*}}, %{{.*}} {rotary_dim = 64 : i64}
+  // CHECK-SAME: : (tensor<?x8x?x64xf32>, tensor<?x1x?x32xf32>, tensor<?x1x?x32xf32>) -> tensor<?x8x?x64xf32>
+  %y = infer.rotary_embedding %x, %c, %c {rotary_dim = 64 : i64} : (tensor<?x8x?x64xf32>, tensor<?x1x?x32xf32>, tensor<?x1x?x32xf32>) -> tensor<?x8x?x64xf32>
+  // CHECK: infer.rotary_embedding %{{.*}}, %{{.*}}, %{{.*}} {rotary_dim = 32 : i64, interleaved}
+  %z = infer.rotary_embedding %x, %d, %d {rotary_dim = 32 : i64, interleaved} : (tensor<?x8x?x64xf32>, tensor<?x1x?x16xf32>, tensor<?x1x?x16xf32>) -> tensor<?x8x?x64xf32>
+  func.return %y, %z : tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>
+}
