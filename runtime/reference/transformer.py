@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from infer.dialects.infer.base import float_of, int_of
-from infer.dialects.infer.transformer import GroupNormOp, RmsNormOp, RotaryEmbeddingOp
+from infer.dialects.dtypes import to_numpy
+from infer.dialects.infer.base import float_of, int_of, string_of
+from infer.dialects.infer.transformer import (
+    AttentionOp,
+    GroupNormOp,
+    RmsNormOp,
+    RotaryEmbeddingOp,
+    causal_offset_allowed,
+)
 from infer.runtime.interpreter import reference
 
 
@@ -50,3 +57,39 @@ def _rotary_embedding(op: RotaryEmbeddingOp, x: np.ndarray, cos: np.ndarray, sin
     else:
         rotated = np.concatenate([real, imag], axis=-1)
     return np.concatenate([rotated, x[..., rotary:]], axis=-1)
+
+
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`a @ b` in f32 at least, in `a`'s type."""
+    return np.matmul(_wide(a), _wide(b)).astype(a.dtype)
+
+
+@reference(AttentionOp)
+def _attention(
+    op: AttentionOp, q: np.ndarray, k: np.ndarray, v: np.ndarray, bias: np.ndarray | None = None
+) -> np.ndarray:
+    dtype = q.dtype.type
+    repeats = q.shape[1] // k.shape[1]
+    k, v = np.repeat(k, repeats, axis=1), np.repeat(v, repeats, axis=1)
+    root = dtype(np.sqrt(float_of(op.scale)))
+    scores = _product(q * root, np.swapaxes(k * root, 2, 3))
+    softcap = float_of(op.softcap, 0.0)
+    if softcap > 0:
+        scores = np.tanh(scores / dtype(softcap)) * dtype(softcap)
+    causal = string_of(op.causal, "none")
+    if causal != "none":
+        allowed = causal_offset_allowed(causal, q.shape[2], k.shape[2])
+        mask = np.where(allowed, dtype(0), dtype(-np.inf))
+        bias = mask if bias is None else bias + mask
+    if bias is not None:
+        scores = scores + bias
+    if op.softmax_type is not None:
+        scores = scores.astype(to_numpy(op.softmax_type))
+    with np.errstate(invalid="ignore"):
+        shifted = scores - np.max(scores, axis=3, keepdims=True)
+        e = np.exp(shifted)
+        weights = e / np.sum(e, axis=3, keepdims=True)
+    if bias is not None:
+        blind = np.max(np.broadcast_to(bias, scores.shape), axis=3, keepdims=True) == -np.inf
+        weights = np.where(blind, weights.dtype.type(0), weights)
+    return _product(weights.astype(q.dtype), v)

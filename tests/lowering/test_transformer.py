@@ -38,6 +38,16 @@ def _assert_levels_match(
             np.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
 
 
+def _assert_matches_reference(model: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> None:
+    """-O0 and -O2 against onnx's reference evaluator (where onnxruntime differs from the spec)."""
+    expected = ReferenceEvaluator(model).run(None, dict(feeds))
+    for level in (0, 2):
+        actual = list(infer.compile(model, opt_level=level).run(dict(feeds)).values())
+        for a, e in zip(actual, expected, strict=True):
+            assert a.dtype == e.dtype and a.shape == e.shape
+            np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-5)
+
+
 def _assert_c_matches(
     model: onnx.ModelProto, feeds_list: list[dict[str, np.ndarray]], cache: str, *, rtol: float = 1e-4
 ) -> None:
@@ -440,3 +450,209 @@ def test_rotary_embedding_c(cache: str, rng: np.random.Generator) -> None:
         feeds = _rotary_feeds(rng, rank, rotary, True)
         model = _rotary_model(feeds, rank, attrs)
         _assert_c_matches(model, [feeds, _rotary_feeds(rng, rank, rotary, True, (3, 3, 2, 8))], cache)
+
+
+# -- Attention --------------------------------------------------------------------------------------
+
+
+def _attention_model(
+    feeds: Mapping[str, np.ndarray],
+    opset: int,
+    attrs: Mapping[str, object],
+    *,
+    outputs: tuple[str, ...] = ("y",),
+    symbolic: bool = False,
+) -> onnx.ModelProto:
+    """An Attention node over the feeds q, k, v and, when present, m (mask), pk, pv (cache)."""
+    names = ["q", "k", "v", "m" if "m" in feeds else "", "pk" if "pk" in feeds else "", "pv" if "pv" in feeds else ""]
+    while names[-1] == "":
+        names.pop()
+    shapes: dict[str, list[int | str]] = {}
+    if symbolic:
+        if "m" in feeds and feeds["m"].ndim == 4:
+            shapes["m"] = ["B", 1, "Sq", "T"]
+        for n in ("q", "k", "v"):
+            dims = list(feeds[n].shape)
+            shapes[n] = ["B", *dims[1:-2], f"S{n}", dims[-1]] if len(dims) == 4 else ["B", f"S{n}", dims[-1]]
+    return node_model(
+        "Attention", feeds, opset=opset, attrs=attrs, outputs=outputs, input_shapes=shapes, node_inputs=names
+    )
+
+
+def _qkv(
+    rng: np.random.Generator, rank: int, heads: int, kv_heads: int, s: int = 4, t: int = 6, d: int = 8, b: int = 2
+) -> dict[str, np.ndarray]:
+    if rank == 4:
+        return {"q": _f32(rng, b, heads, s, d), "k": _f32(rng, b, kv_heads, t, d), "v": _f32(rng, b, kv_heads, t, d)}
+    return {"q": _f32(rng, b, s, heads * d), "k": _f32(rng, b, t, kv_heads * d), "v": _f32(rng, b, t, kv_heads * d)}
+
+
+MASKS = {
+    "none": None,
+    "bool_4d": (2, 1, 4, 6),
+    "bool_2d": (4, 6),
+    "float_4d": (2, 4, 4, 6),
+    "float_3d": (4, 4, 6),
+    "float_short": (4, 3),
+}
+
+
+@pytest.mark.parametrize("opset", [23, 24])
+@pytest.mark.parametrize("rank", [3, 4])
+@pytest.mark.parametrize("kv_heads", [4, 2, 1])
+@pytest.mark.parametrize("causal", [0, 1])
+@pytest.mark.parametrize("mask", list(MASKS))
+def test_attention(opset: int, rank: int, kv_heads: int, causal: int, mask: str, rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, rank, 4, kv_heads)
+    shape = MASKS[mask]
+    if shape is not None:
+        if mask.startswith("bool"):
+            m = rng.random(shape) > 0.3
+            m[..., 0] = True  # no fully masked rows (onnxruntime gives NaN or zeros there)
+            feeds["m"] = m
+        else:
+            feeds["m"] = _f32(rng, *shape)
+    attrs: dict[str, object] = {"is_causal": causal}
+    if rank == 3:
+        attrs |= {"q_num_heads": 4, "kv_num_heads": kv_heads}
+    model = _attention_model(feeds, opset, attrs)
+    if mask == "float_short":
+        # onnxruntime rejects a mask shorter than the keys; the spec pads it with -inf.
+        _assert_matches_reference(model, feeds)
+    else:
+        _assert_levels_match(model, feeds)
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [{"scale": 0.3}, {"softcap": 2.0}, {"softcap": 2.0, "is_causal": 1, "scale": 0.7}, {"softmax_precision": 1}],
+    ids=["scale", "softcap", "softcap_causal_scale", "softmax_precision"],
+)
+def test_attention_attributes(attrs: dict[str, object], rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, 4, 4, 2, s=5, t=5)
+    _assert_levels_match(_attention_model(feeds, 23, attrs), feeds)
+
+
+@pytest.mark.parametrize("rank", [3, 4])
+@pytest.mark.parametrize(("s", "past"), [(3, 5), (1, 7), (4, 0)])
+@pytest.mark.parametrize("causal", [0, 1])
+def test_attention_cache(rank: int, s: int, past: int, causal: int, rng: np.random.Generator) -> None:
+    # The cache is concatenated before the new keys; present_key/value are returned.
+    feeds = _qkv(rng, rank, 4, 2, s=s, t=s)
+    feeds["pk"], feeds["pv"] = _f32(rng, 2, 2, past, 8), _f32(rng, 2, 2, past, 8)
+    attrs: dict[str, object] = {"is_causal": causal}
+    if rank == 3:
+        attrs |= {"q_num_heads": 4, "kv_num_heads": 2}
+    model = _attention_model(feeds, 24, attrs, outputs=("y", "present_key", "present_value"))
+    _assert_levels_match(model, feeds)
+
+
+def test_attention_cache_causal_with_other_key_length(rng: np.random.Generator) -> None:
+    # Causal with a cache when the new keys outnumber the queries: query i sees j <= i + past.
+    feeds = _qkv(rng, 4, 2, 2, s=3, t=5)
+    feeds["m"] = _f32(rng, 2, 1, 3, 12)
+    feeds["pk"], feeds["pv"] = _f32(rng, 2, 2, 7, 8), _f32(rng, 2, 2, 7, 8)
+    outputs = ("y", "present_key", "present_value")
+    model = _attention_model(feeds, 23, {"is_causal": 1}, outputs=outputs, symbolic=True)
+    _assert_levels_match(model, feeds)
+
+
+@pytest.mark.parametrize("mode", [0, 1, 2, 3])
+def test_attention_qk_matmul_output(mode: int, rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, 4, 4, 2, s=5, t=5)
+    feeds["m"] = _f32(rng, 5, 5)
+    attrs = {"qk_matmul_output_mode": mode, "softcap": 3.0, "is_causal": 1}
+    outputs = ("y", "present_key", "present_value", "qk")
+    model = _attention_model(feeds, 23, attrs, outputs=outputs)
+    if mode == 2:
+        # onnxruntime masks with the lowest float where the spec adds -inf.
+        _assert_matches_reference(model, feeds)
+    else:
+        _assert_levels_match(model, feeds)
+
+
+@pytest.mark.parametrize("rank", [3, 4])
+@pytest.mark.parametrize("causal", [0, 1])
+def test_attention_dynamic_dims(rank: int, causal: int, rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, rank, 4, 2, s=3, t=5)
+    attrs: dict[str, object] = {"is_causal": causal}
+    if rank == 3:
+        attrs |= {"q_num_heads": 4, "kv_num_heads": 2}
+    model = _attention_model(feeds, 23, attrs, symbolic=True)
+    _assert_levels_match(model, feeds)
+    _assert_levels_match(model, _qkv(rng, rank, 4, 2, s=6, t=6, b=1))
+
+
+def test_attention_fully_masked_rows_give_zeros(rng: np.random.Generator) -> None:
+    # A query that sees no key: zero weights, a zero output row (onnx's reference evaluator is the oracle).
+    feeds = _qkv(rng, 4, 2, 2, s=3, t=4)
+    mask = np.ones((3, 4), np.bool_)
+    mask[1] = False
+    feeds["m"] = mask
+    model = _attention_model(feeds, 23, {})
+    (expected,) = ReferenceEvaluator(model).run(None, feeds)
+    (actual,) = run_infer(model, feeds)
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+    assert not np.isnan(actual).any() and np.all(actual[:, :, 1] == 0)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "message"),
+    [
+        ({"softmax_precision": 7}, "attribute 'softmax_precision' = 7 is not supported"),
+        ({"qk_matmul_output_mode": 4}, "attribute 'qk_matmul_output_mode' = 4 is not supported"),
+    ],
+)
+def test_attention_diagnostics(attrs: dict[str, object], message: str, rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, 4, 2, 2)
+    model = _attention_model(feeds, 23, attrs, outputs=("y", "present_key", "present_value", "qk"))
+    with pytest.raises(infer.InferError) as info:
+        infer.compile(model)
+    _assert_one_line(info, "node 'attention_node' (Attention, opset 23)", message)
+
+
+def test_attention_3d_without_heads_is_a_diagnostic(rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, 3, 2, 2)
+    with pytest.raises(infer.InferError) as info:
+        infer.compile(_attention_model(feeds, 23, {}))
+    _assert_one_line(info, "(Attention, opset 23)", "q_num_heads and kv_num_heads")
+
+
+ATTENTION_IR = """
+func.func @main(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>, %v: tensor<?x2x?x8xf32>, %b: tensor<?x1x?x?xf32>)
+    -> (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) {
+  %a = infer.attention %q, %k, %v {scale = 0.35 : f64, causal = "top_left"}
+         : (tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>) -> tensor<?x4x?x8xf32>
+  %c = infer.attention %q, %k, %v, %b {scale = 0.35 : f64, causal = "bottom_right", softcap = 2.0 : f64}
+         : (tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x1x?x?xf32>) -> tensor<?x4x?x8xf32>
+  %d = infer.attention %q, %k, %v, %b {scale = 1.0 : f64, softmax_type = f64}
+         : (tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x1x?x?xf32>) -> tensor<?x4x?x8xf32>
+  func.return %a, %c, %d : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>
+}
+"""
+
+
+def test_attention_decomposition_matches(rng: np.random.Generator) -> None:
+    bias = _f32(rng, 2, 1, 3, 5)
+    bias[0, 0, 1] = -np.inf  # a fully masked row
+    inputs = [_f32(rng, 2, 4, 3, 8), _f32(rng, 2, 2, 5, 8), _f32(rng, 2, 2, 5, 8), bias]
+    after = assert_pass_preserves(parse(ATTENTION_IR), DecomposeCompositesPass(), inputs)
+    names = {op.name for op in after.walk()}
+    assert "infer.attention" not in names
+    assert {"infer.matmul", "infer.gather", "infer.range", "infer.select", "infer.tanh", "infer.cast"} <= names
+
+
+def test_attention_c(cache: str, rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, 3, 4, 2, s=3, t=5)
+    m = rng.random((2, 1, 3, 5)) > 0.3
+    m[..., 0] = True
+    feeds["m"] = m
+    model = _attention_model(feeds, 23, {"is_causal": 1, "q_num_heads": 4, "kv_num_heads": 2}, symbolic=True)
+    other = _qkv(rng, 3, 4, 2, s=4, t=4, b=1)
+    other["m"] = np.ones((1, 1, 4, 4), np.bool_)
+    _assert_c_matches(model, [feeds, other], cache)
+    feeds = _qkv(rng, 4, 4, 2, s=2, t=2)
+    feeds["pk"], feeds["pv"] = _f32(rng, 2, 2, 5, 8), _f32(rng, 2, 2, 5, 8)
+    outputs = ("y", "present_key", "present_value", "qk")
+    model = _attention_model(feeds, 24, {"is_causal": 1, "qk_matmul_output_mode": 3, "softcap": 4.0}, outputs=outputs)
+    _assert_c_matches(model, [feeds], cache)

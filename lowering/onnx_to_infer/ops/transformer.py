@@ -17,6 +17,15 @@ RotaryEmbedding becomes `infer.rotary_embedding` on `[batch, heads, seq, head]`
 (4-D inputs as they are, 3-D `[batch, seq, hidden]` inputs reshaped to
 `[batch, seq, heads, head]` and back), its cos and sin gathered at the
 position ids when given and unsqueezed to broadcast over the heads.
+
+Attention becomes `infer.attention` on `[batch, heads, seq, head]` tensors (3-D
+inputs are split into heads and transposed, and the output back); the cache
+(`past_key`, `past_value`) is concatenated before it (the `present_*` outputs),
+boolean masks become additive 0/-inf masks, masks shorter than the keys are
+padded with -inf, and `is_causal` is top-left aligned without a cache and
+bottom-right aligned (after the cached keys) with one. When `qk_matmul_output`
+is used, the same computation is emitted as core ops directly, returning that
+intermediate result too.
 """
 
 from __future__ import annotations
@@ -26,15 +35,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.ir import SSAValue
+from xdsl.dialects.builtin import BFloat16Type, Float16Type, Float32Type, Float64Type, i1
+from xdsl.ir import Attribute, SSAValue
 
 from infer.dialects.infer import constant_value
 from infer.dialects.infer.base import Dim, is_float, is_int
-from infer.dialects.infer.elementwise import AbsOp, AddOp, DivOp, EqualOp, MulOp, SelectOp, SqrtOp, SubOp
+from infer.dialects.infer.elementwise import AbsOp, AddOp, CastOp, DivOp, EqualOp, MulOp, SelectOp, SqrtOp, SubOp
 from infer.dialects.infer.matmul import MatmulOp
 from infer.dialects.infer.reduction import ReduceMeanOp, ReduceProdOp, ReduceSumOp
-from infer.dialects.infer.tensor import ConcatOp, GatherOp, ReshapeOp, ShapeOfOp, TransposeOp, UnsqueezeOp
-from infer.dialects.infer.transformer import GroupNormOp, RmsNormOp, RotaryEmbeddingOp
+from infer.dialects.infer.tensor import ConcatOp, GatherOp, PadOp, ReshapeOp, ShapeOfOp, TransposeOp, UnsqueezeOp
+from infer.dialects.infer.transformer import (
+    QK_CAPTURES,
+    AttentionOp,
+    GroupNormOp,
+    RmsNormOp,
+    RotaryEmbeddingOp,
+    attention_ops,
+    causal_bias,
+)
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 from infer.lowering.onnx_to_infer.ops.reduction import normalize_axes, normalize_axis, onnx_float, shape_checked
 from infer.lowering.onnx_to_infer.ops.tensor import fold1, i64_constant, shape_value
@@ -384,3 +402,110 @@ def rotary_embedding(c: Conversion) -> SSAValue:
     if len(dims) == 3:
         y = _reshape(c, y, dims, [(0, 2), dims[2]])  # type: ignore[list-item]
     return y
+
+
+# -- Attention --------------------------------------------------------------------------------------
+
+SOFTMAX_PRECISIONS: dict[int, Attribute] = {
+    1: Float32Type(),
+    10: Float16Type(),
+    11: Float64Type(),
+    16: BFloat16Type(),
+}
+"""ONNX element type numbers accepted by softmax_precision."""
+
+
+def _to_heads(c: Conversion, x: SSAValue, heads: int, name: str) -> SSAValue:
+    """A 3-D `[B, S, heads * D]` input as `[B, heads, S, D]`."""
+    dims = c.shape(x)
+    hidden = dims[2]
+    if hidden is None or hidden % heads:
+        c.error(f"the hidden size ({hidden}) of 3-D {name} must be static and a multiple of {heads} heads")
+    split = _reshape(c, x, [dims[0], dims[1], heads, hidden // heads], [(0, 2), heads, hidden // heads])
+    return fold1(c, TransposeOp(split, [0, 2, 1, 3]))
+
+
+def _mask_bias(c: Conversion, mask: SSAValue, like: SSAValue, keys: Dim) -> SSAValue:
+    """attn_mask as a rank-4 additive bias in `like`'s type, padded with -inf up to `keys`."""
+    element = c.element(like)
+    if c.element(mask) == i1:
+        rank = c.rank(mask)
+        mask = c.emit(SelectOp(mask, c.scalar_like(0.0, like, rank), c.scalar_like(-np.inf, like, rank)))
+    elif c.element(mask) != element:
+        mask = c.emit(CastOp(mask, element))
+    mask = c.to_rank(mask, 4)
+    length = c.shape(mask)[3]
+    if keys is not None and length is not None and length < keys:
+        mask = fold1(c, PadOp(mask, [0, 0, 0, 0, 0, 0, 0, keys - length], value=-np.inf))
+    return mask
+
+
+@converter("Attention", since=23)
+@shape_checked
+def attention(c: Conversion) -> list[SSAValue | None]:
+    q, k, v = c.input(0), c.input(1), c.input(2)
+    element = c.element(q)
+    if not is_float(element) or c.element(k) != element or c.element(v) != element:
+        c.error(f"Q, K and V must be floating-point of one type, got {c.element(q)}, {c.element(k)}, {c.element(v)}")
+    if c.version >= 24 and c.has_input(6):
+        c.error("input 'nonpad_kv_seqlen' is not supported", hint="give the padding as attn_mask instead")
+    for name in ("left_window_size", "right_window_size"):
+        if c.attr(name, -1) != -1:
+            c.unsupported_attr(name, c.attr(name), "-1 (no window; give the window as attn_mask)")
+    rank = c.rank(q)
+    if rank != c.rank(k) or rank != c.rank(v) or rank not in (3, 4):
+        c.error(f"Q, K and V must all be 3-D or all 4-D, got ranks {c.rank(q)}, {c.rank(k)}, {c.rank(v)}")
+    if rank == 3:
+        heads, kv_heads = int(c.attr("q_num_heads", 0)), int(c.attr("kv_num_heads", 0))
+        if heads <= 0 or kv_heads <= 0:
+            c.error("3-D inputs need the attributes q_num_heads and kv_num_heads (> 0)")
+        q, k, v = _to_heads(c, q, heads, "Q"), _to_heads(c, k, kv_heads, "K"), _to_heads(c, v, kv_heads, "V")
+    past_key, past_value = c.optional_input(4), c.optional_input(5)
+    if (past_key is None) != (past_value is None):
+        c.error("past_key and past_value must be given together")
+    if past_key is not None and past_value is not None:
+        k = fold1(c, ConcatOp([past_key, k], 2))
+        v = fold1(c, ConcatOp([past_value, v], 2))
+    head_size = c.shape(q)[3]
+    if c.has_attr("scale"):
+        scale = onnx_float(c.attr("scale"))
+    elif head_size is None:
+        c.error("the head size of Q must be static for the default scale", hint="give the attribute 'scale'")
+    else:
+        scale = 1.0 / float(np.sqrt(head_size))
+    attn_mask = c.optional_input(3)
+    bias = None if attn_mask is None else _mask_bias(c, attn_mask, q, c.shape(k)[2])
+    causal = "none"
+    if c.attr("is_causal", 0) and past_key is None:
+        causal = "top_left"
+    elif c.attr("is_causal", 0):
+        # Query i sees the keys j <= i + (cached keys): bottom-right aligned when the new
+        # keys are as many as the queries, else a mask of its own.
+        new_keys, queries = c.shape(c.input(1))[-2 if rank == 4 else 1], c.shape(q)[2]
+        if new_keys is not None and new_keys == queries:
+            causal = "bottom_right"
+        else:
+            mask = causal_bias(c.builder, q, k, "bottom_right", past_key)
+            bias = mask if bias is None else c.emit(AddOp(*c.broadcast(bias, mask)))
+    softcap = onnx_float(c.attr("softcap", 0.0))
+    precision = c.attr("softmax_precision")
+    softmax_type = None
+    if precision is not None:
+        if int(precision) not in SOFTMAX_PRECISIONS:
+            c.unsupported_attr("softmax_precision", precision, "1 (float), 10 (float16), 11 (double), 16 (bfloat16)")
+        softmax_type = SOFTMAX_PRECISIONS[int(precision)]
+    mode = int(c.attr("qk_matmul_output_mode", 0))
+    if not 0 <= mode < len(QK_CAPTURES):
+        c.unsupported_attr("qk_matmul_output_mode", mode, "0, 1, 2 or 3")
+    options = {"scale": scale, "causal": causal, "softcap": softcap, "softmax_type": softmax_type}
+    qk: SSAValue | None = None
+    if len(c.op.results) > 3 and c.op.results[3].uses:
+        y, qk = attention_ops(c.builder, q, k, v, bias, capture=QK_CAPTURES[mode], **options)  # type: ignore[arg-type]
+    else:
+        y = c.emit(AttentionOp(q, k, v, bias, **options))  # type: ignore[arg-type]
+    if rank == 3:
+        dims = c.shape(y)
+        merged = fold1(c, TransposeOp(y, [0, 2, 1, 3]))
+        hidden = None if dims[1] is None or dims[3] is None else dims[1] * dims[3]
+        y = _reshape(c, merged, [dims[0], dims[2], hidden], [(0, 2), hidden])  # type: ignore[list-item]
+    return [y, k, v, qk]

@@ -85,3 +85,43 @@ func.func @rope_broadcast(%x: tensor<2x4x8xf32>, %c: tensor<1x5x4xf32>) -> tenso
   func.return %y : tensor<2x4x8xf32>
 }
 // CHECK: infer.rotary_embedding cos and sin of shape [1, 5, 4] do not broadcast to [2, 4, 8]
+
+// -----
+
+func.func @attention_heads(%q: tensor<1x6x4x8xf32>, %k: tensor<1x4x4x8xf32>) -> tensor<1x6x4x8xf32> {
+  %y = infer.attention %q, %k, %k {scale = 1.0 : f64} : (tensor<1x6x4x8xf32>, tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>) -> tensor<1x6x4x8xf32>
+  func.return %y : tensor<1x6x4x8xf32>
+}
+// CHECK: infer.attention query heads 6 must be a multiple of the key/value heads 4
+
+// -----
+
+func.func @attention_head_size(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x16xf32>) -> tensor<1x2x4x16xf32> {
+  %y = infer.attention %q, %k, %k {scale = 1.0 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) -> tensor<1x2x4x16xf32>
+  func.return %y : tensor<1x2x4x16xf32>
+}
+// CHECK: infer.attention q, k and v disagree on the head size: 8 and 16
+
+// -----
+
+func.func @attention_rank(%q: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %y = infer.attention %q, %q, %q {scale = 1.0 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  func.return %y : tensor<2x4x8xf32>
+}
+// CHECK: infer.attention needs q, k and v of rank 4 ([B, H, S, D]), got [3, 3, 3]
+
+// -----
+
+func.func @attention_bias(%q: tensor<1x2x4x8xf32>, %b: tensor<1x1x4x5xf32>) -> tensor<1x2x4x8xf32> {
+  %y = infer.attention %q, %q, %q, %b {scale = 1.0 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x1x4x5xf32>) -> tensor<1x2x4x8xf32>
+  func.return %y : tensor<1x2x4x8xf32>
+}
+// CHECK: infer.attention bias of shape [1, 1, 4, 5] does not broadcast to [1, 2, 4, 4]
+
+// -----
+
+func.func @attention_causal(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %y = infer.attention %q, %q, %q {scale = 1.0 : f64, causal = "upper"} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  func.return %y : tensor<1x2x4x8xf32>
+}
+// CHECK: infer.attention causal must be one of ('none', 'top_left', 'bottom_right'), got 'upper'

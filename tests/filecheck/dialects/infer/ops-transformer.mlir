@@ -28,3 +28,14 @@ func.func @rotary_embedding(%x: tensor<?x8x?x64xf32>, %c: tensor<?x1x?x32xf32>, 
   %z = infer.rotary_embedding %x, %d, %d {rotary_dim = 32 : i64, interleaved} : (tensor<?x8x?x64xf32>, tensor<?x1x?x16xf32>, tensor<?x1x?x16xf32>) -> tensor<?x8x?x64xf32>
   func.return %y, %z : tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>
 }
+
+// CHECK-LABEL: func.func @attention
+func.func @attention(%q: tensor<?x8x?x64xf32>, %k: tensor<?x2x?x64xf32>, %v: tensor<?x2x?x32xf32>, %b: tensor<?x1x1x?xf32>) -> (tensor<?x8x?x32xf32>, tensor<?x8x?x32xf32>) {
+  // CHECK: infer.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.250000e-01 : f64, causal = "bottom_right"}
+  // CHECK-SAME: : (tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x32xf32>) -> tensor<?x8x?x32xf32>
+  %y = infer.attention %q, %k, %v {scale = 0.125 : f64, causal = "bottom_right"} : (tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x32xf32>) -> tensor<?x8x?x32xf32>
+  // CHECK: infer.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.000000e+00 : f64, softcap = 5.000000e+01 : f64, softmax_type = f64}
+  // CHECK-SAME: : (tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x32xf32>, tensor<?x1x1x?xf32>) -> tensor<?x8x?x32xf32>
+  %z = infer.attention %q, %k, %v, %b {scale = 1.0 : f64, softcap = 50.0 : f64, softmax_type = f64} : (tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x32xf32>, tensor<?x1x1x?xf32>) -> tensor<?x8x?x32xf32>
+  func.return %y, %z : tensor<?x8x?x32xf32>, tensor<?x8x?x32xf32>
+}

@@ -41,3 +41,49 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 23 : i64}} {
     func.return %y : tensor<?x?x128xf32>
   }
 }
+
+// -----
+
+// 4-D, grouped-query heads, a boolean mask, causal without a cache: top-left aligned.
+// CHECK-LABEL: func.func @attention_4d
+// CHECK: %[[B:.*]] = infer.select %m, %{{.*}}, %{{.*}} : (tensor<?x1x?x?xi1>, tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>) -> tensor<?x1x?x?xf32>
+// CHECK: infer.attention %q, %k, %v, %[[B]] {scale = 1.250000e-01 : f64, causal = "top_left"}
+// CHECK-SAME: : (tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x1x?x?xf32>) -> tensor<?x8x?x64xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 23 : i64}} {
+  func.func @attention_4d(%q: tensor<?x8x?x64xf32>, %k: tensor<?x2x?x64xf32>, %v: tensor<?x2x?x64xf32>, %m: tensor<?x1x?x?xi1>) -> tensor<?x8x?x64xf32> {
+    %none = onnx.NoValue
+    %y, %pk, %pv, %qk = onnx.Attention(%q, %k, %v, %m, %none, %none, %none) {is_causal = 1 : i64} : (tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x1x?x?xi1>, none, none, none) -> (tensor<?x8x?x64xf32>, none, none, none)
+    func.return %y : tensor<?x8x?x64xf32>
+  }
+}
+
+// -----
+
+// 3-D with a cache: heads split and transposed, the cache concatenated (the present
+// outputs), causal bottom-right aligned when the new keys are as many as the queries.
+// CHECK-LABEL: func.func @attention_3d_cache
+// CHECK: %[[Q:.*]] = infer.transpose %{{.*}} {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x3x4x8xf32>) -> tensor<2x4x3x8xf32>
+// CHECK: %[[K:.*]] = infer.concat %pk, %{{.*}} {axis = 2 : i64} : (tensor<2x4x5x8xf32>, tensor<2x4x3x8xf32>) -> tensor<2x4x8x8xf32>
+// CHECK: %[[V:.*]] = infer.concat %pv, %{{.*}} {axis = 2 : i64}
+// CHECK: %[[Y:.*]] = infer.attention %[[Q]], %[[K]], %[[V]] {scale = 5.000000e-01 : f64, causal = "bottom_right", softcap = 2.000000e+01 : f64}
+// CHECK: %[[T:.*]] = infer.transpose %[[Y]] {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x4x3x8xf32>) -> tensor<2x3x4x8xf32>
+// CHECK: infer.reshape %[[T]] : (tensor<2x3x4x8xf32>) -> tensor<2x3x32xf32>
+// CHECK: func.return %{{.*}}, %[[K]], %[[V]]
+builtin.module attributes {onnx.opset_import = {ai.onnx = 24 : i64}} {
+  func.func @attention_3d_cache(%q: tensor<2x3x32xf32>, %k: tensor<2x3x32xf32>, %v: tensor<2x3x32xf32>, %pk: tensor<2x4x5x8xf32>, %pv: tensor<2x4x5x8xf32>) -> (tensor<2x3x32xf32>, tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>) {
+    %none = onnx.NoValue
+    %y, %nk, %nv, %qk = onnx.Attention(%q, %k, %v, %none, %pk, %pv, %none) {is_causal = 1 : i64, q_num_heads = 4 : i64, kv_num_heads = 4 : i64, scale = 0.5 : f32, softcap = 20.0 : f32} : (tensor<2x3x32xf32>, tensor<2x3x32xf32>, tensor<2x3x32xf32>, none, tensor<2x4x5x8xf32>, tensor<2x4x5x8xf32>, none) -> (tensor<2x3x32xf32>, tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>, none)
+    func.return %y, %nk, %nv : tensor<2x3x32xf32>, tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>
+  }
+}
+
+// -----
+
+// CHECK: Attention, opset 24: input 'nonpad_kv_seqlen' is not supported; give the padding as attn_mask instead
+builtin.module attributes {onnx.opset_import = {ai.onnx = 24 : i64}} {
+  func.func @attention_nonpad(%q: tensor<2x2x3x8xf32>, %n: tensor<2xi64>) -> tensor<2x2x3x8xf32> {
+    %none = onnx.NoValue
+    %y, %nk, %nv, %qk = onnx.Attention(%q, %q, %q, %none, %none, %none, %n) : (tensor<2x2x3x8xf32>, tensor<2x2x3x8xf32>, tensor<2x2x3x8xf32>, none, none, none, tensor<2xi64>) -> (tensor<2x2x3x8xf32>, none, none, none)
+    func.return %y : tensor<2x2x3x8xf32>
+  }
+}
