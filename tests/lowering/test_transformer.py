@@ -656,3 +656,40 @@ def test_attention_c(cache: str, rng: np.random.Generator) -> None:
     outputs = ("y", "present_key", "present_value", "qk")
     model = _attention_model(feeds, 24, {"is_causal": 1, "qk_matmul_output_mode": 3, "softcap": 4.0}, outputs=outputs)
     _assert_c_matches(model, [feeds], cache)
+
+
+@pytest.mark.parametrize("causal", [0, 1])
+@pytest.mark.parametrize("s", [1, 3])
+def test_attention_nonpad_kv_seqlen(causal: int, s: int, rng: np.random.Generator) -> None:
+    # Keys past each batch's length are padding; causal is aligned to each batch's last key.
+    feeds = _qkv(rng, 4, 4, 2, s=s, t=6)
+    feeds["n"] = np.array([6, 4], np.int64)
+    names = ["q", "k", "v", "", "", "", "n"]
+    model = node_model("Attention", feeds, opset=24, attrs={"is_causal": causal}, node_inputs=names)
+    _assert_matches_reference(model, feeds)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "causal"), [(2, -1, 1), (1, 1, 0), (-1, 0, 0), (0, 2, 0)], ids=["left", "both", "right0", "right"]
+)
+@pytest.mark.parametrize("cache", [False, True])
+def test_attention_window(left: int, right: int, causal: int, cache: bool, rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, 4, 4, 2, s=4, t=4)
+    if cache:
+        feeds["pk"], feeds["pv"] = _f32(rng, 2, 2, 3, 8), _f32(rng, 2, 2, 3, 8)
+    attrs = {"left_window_size": left, "right_window_size": right, "is_causal": causal}
+    outputs = ("y", "present_key", "present_value") if cache else ("y",)
+    model = _attention_model(feeds, 25, attrs, outputs=outputs, symbolic=True)
+    _assert_matches_reference(model, feeds)
+
+
+def test_attention_window_and_nonpad_c(cache: str, rng: np.random.Generator) -> None:
+    feeds = _qkv(rng, 4, 4, 2, s=3, t=6)
+    feeds["n"] = np.array([6, 4], np.int64)
+    names = ["q", "k", "v", "", "", "", "n"]
+    attrs = {"is_causal": 1, "left_window_size": 2}
+    model = node_model("Attention", feeds, opset=25, attrs=attrs, node_inputs=names)
+    expected = ReferenceEvaluator(model).run(None, feeds)
+    compiled = infer.compile(model, target="c", cache_dir=cache, threads=1)
+    for a, e in zip(compiled.run(feeds).values(), expected, strict=True):
+        np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-5)

@@ -23,7 +23,9 @@ inputs are split into heads and transposed, and the output back); the cache
 (`past_key`, `past_value`) is concatenated before it (the `present_*` outputs),
 boolean masks become additive 0/-inf masks, masks shorter than the keys are
 padded with -inf, and `is_causal` is top-left aligned without a cache and
-bottom-right aligned (after the cached keys) with one. When `qk_matmul_output`
+bottom-right aligned (after the cached keys) with one. `nonpad_kv_seqlen` (24)
+and the sliding window (25) become one more additive mask built from position
+ranges, the causal frontier then placed per batch. When `qk_matmul_output`
 is used, the same computation is emitted as core ops directly, returning that
 intermediate result too.
 """
@@ -40,10 +42,32 @@ from xdsl.ir import Attribute, SSAValue
 
 from infer.dialects.infer import constant_value
 from infer.dialects.infer.base import Dim, is_float, is_int
-from infer.dialects.infer.elementwise import AbsOp, AddOp, CastOp, DivOp, EqualOp, MulOp, SelectOp, SqrtOp, SubOp
+from infer.dialects.infer.elementwise import (
+    AbsOp,
+    AddOp,
+    AndOp,
+    CastOp,
+    DivOp,
+    EqualOp,
+    LessEqualOp,
+    LessOp,
+    MulOp,
+    SelectOp,
+    SqrtOp,
+    SubOp,
+)
 from infer.dialects.infer.matmul import MatmulOp
 from infer.dialects.infer.reduction import ReduceMeanOp, ReduceProdOp, ReduceSumOp
-from infer.dialects.infer.tensor import ConcatOp, GatherOp, PadOp, ReshapeOp, ShapeOfOp, TransposeOp, UnsqueezeOp
+from infer.dialects.infer.tensor import (
+    ConcatOp,
+    GatherOp,
+    PadOp,
+    RangeOp,
+    ReshapeOp,
+    ShapeOfOp,
+    TransposeOp,
+    UnsqueezeOp,
+)
 from infer.dialects.infer.transformer import (
     QK_CAPTURES,
     AttentionOp,
@@ -440,6 +464,69 @@ def _mask_bias(c: Conversion, mask: SSAValue, like: SSAValue, keys: Dim) -> SSAV
     return mask
 
 
+def _length(c: Conversion, x: SSAValue, axis: int) -> SSAValue:
+    """Dim `axis` of `x` as a 1-D i64 tensor of one element (a constant when static)."""
+    size = c.shape(x)[axis]
+    return i64_constant(c, [size]) if size is not None else fold1(c, ShapeOfOp(x, axis, axis + 1))
+
+
+def _position_bias(
+    c: Conversion,
+    q: SSAValue,
+    k: SSAValue,
+    nonpad: SSAValue | None,
+    past: SSAValue | None,
+    causal: bool,
+    left: int,
+    right: int,
+) -> SSAValue:
+    """The additive mask (0 or -inf, `[B or 1, 1, S, T]`) of the key padding (`nonpad`, per
+    batch), the causal frontier and the sliding window, for query positions `i + offset`
+    (offset: `nonpad - S` per batch, or the cached keys, or 0) and key positions `j`."""
+
+    def arange(x: SSAValue, axis: int) -> SSAValue:
+        """0, 1, ... up to dim 2 of `x`, along `axis` of a rank-4 tensor."""
+        size = c.shape(x)[2]
+        if size is not None:
+            return c.constant(np.arange(size, dtype=np.int64).reshape([size if a == axis else 1 for a in range(4)]))
+        # (Not folded: a folded rank-0 constant would come back 1-D.)
+        scalar = c.emit(ReshapeOp.to(c.emit(ShapeOfOp(x, 2, 3)), []))
+        start, step = c.constant(np.array(0, np.int64)), c.constant(np.array(1, np.int64))
+        values = c.emit(RangeOp(start, scalar, step))
+        return c.emit(UnsqueezeOp(values, [a for a in range(4) if a != axis]))
+
+    queries = _length(c, q, 2)
+    rows, cols = arange(q, 2), arange(k, 3)
+    lengths = None
+    if nonpad is not None:
+        if c.element(nonpad) != c.element(rows):
+            nonpad = c.emit(CastOp(nonpad, c.element(rows)))
+        if c.rank(nonpad) != 1:
+            c.error(f"nonpad_kv_seqlen must be 1-D ([batch]), got rank {c.rank(nonpad)}")
+        lengths = fold1(c, UnsqueezeOp(nonpad, [1, 2, 3]))
+        offset = fold1(c, SubOp(lengths, fold1(c, UnsqueezeOp(queries, [1, 2, 3]))))
+    elif past is not None:
+        offset = fold1(c, UnsqueezeOp(_length(c, past, 2), [1, 2, 3]))
+    else:
+        offset = c.constant(np.zeros((1, 1, 1, 1), np.int64))
+    position = fold1(c, AddOp(rows, offset))
+    allowed: list[SSAValue] = []
+    if lengths is not None:
+        allowed.append(fold1(c, LessOp(cols, lengths)))
+    if causal:
+        allowed.append(fold1(c, LessEqualOp(cols, position)))
+    if left >= 0:  # position - j <= left
+        earliest = fold1(c, SubOp(position, c.constant(np.full((1, 1, 1, 1), left, np.int64))))
+        allowed.append(fold1(c, LessEqualOp(earliest, cols)))
+    if right >= 0:  # j - position <= right
+        latest = fold1(c, AddOp(position, c.constant(np.full((1, 1, 1, 1), right, np.int64))))
+        allowed.append(fold1(c, LessEqualOp(cols, latest)))
+    visible = allowed[0]
+    for a in allowed[1:]:
+        visible = fold1(c, AndOp(visible, a))
+    return fold1(c, SelectOp(visible, c.scalar_like(0.0, q, 4), c.scalar_like(-np.inf, q, 4)))
+
+
 @converter("Attention", since=23)
 @shape_checked
 def attention(c: Conversion) -> list[SSAValue | None]:
@@ -447,11 +534,6 @@ def attention(c: Conversion) -> list[SSAValue | None]:
     element = c.element(q)
     if not is_float(element) or c.element(k) != element or c.element(v) != element:
         c.error(f"Q, K and V must be floating-point of one type, got {c.element(q)}, {c.element(k)}, {c.element(v)}")
-    if c.version >= 24 and c.has_input(6):
-        c.error("input 'nonpad_kv_seqlen' is not supported", hint="give the padding as attn_mask instead")
-    for name in ("left_window_size", "right_window_size"):
-        if c.attr(name, -1) != -1:
-            c.unsupported_attr(name, c.attr(name), "-1 (no window; give the window as attn_mask)")
     rank = c.rank(q)
     if rank != c.rank(k) or rank != c.rank(v) or rank not in (3, 4):
         c.error(f"Q, K and V must all be 3-D or all 4-D, got ranks {c.rank(q)}, {c.rank(k)}, {c.rank(v)}")
@@ -476,7 +558,16 @@ def attention(c: Conversion) -> list[SSAValue | None]:
     attn_mask = c.optional_input(3)
     bias = None if attn_mask is None else _mask_bias(c, attn_mask, q, c.shape(k)[2])
     causal = "none"
-    if c.attr("is_causal", 0) and past_key is None:
+    nonpad = c.optional_input(6) if c.version >= 24 else None
+    left, right = int(c.attr("left_window_size", -1)), int(c.attr("right_window_size", -1))
+    if nonpad is not None and past_key is not None:
+        c.error("nonpad_kv_seqlen cannot be combined with past_key and past_value")
+    if left < -1 or right < -1:
+        c.error(f"window sizes must be -1 or non-negative, got {left} and {right}")
+    if nonpad is not None or left >= 0 or right >= 0:
+        positions = _position_bias(c, q, k, nonpad, past_key, bool(c.attr("is_causal", 0)), left, right)
+        bias = positions if bias is None else c.emit(AddOp(*c.broadcast(bias, positions)))
+    elif c.attr("is_causal", 0) and past_key is None:
         causal = "top_left"
     elif c.attr("is_causal", 0):
         # Query i sees the keys j <= i + (cached keys): bottom-right aligned when the new

@@ -79,11 +79,27 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 24 : i64}} {
 
 // -----
 
-// CHECK: Attention, opset 24: input 'nonpad_kv_seqlen' is not supported; give the padding as attn_mask instead
+// nonpad_kv_seqlen: an additive mask of the padded keys, built from key positions.
+// CHECK-LABEL: func.func @attention_nonpad
+// CHECK: %[[N:.*]] = infer.unsqueeze %n {axes = array<i64: 1, 2, 3>} : (tensor<2xi64>) -> tensor<2x1x1x1xi64>
+// CHECK: %[[P:.*]] = infer.less %{{.*}}, %[[N]] : (tensor<1x1x1x3xi64>, tensor<2x1x1x1xi64>) -> tensor<2x1x1x3xi1>
+// CHECK: %[[B:.*]] = infer.select %[[P]], %{{.*}}, %{{.*}} : (tensor<2x1x1x3xi1>, tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>) -> tensor<2x1x1x3xf32>
+// CHECK: infer.attention %q, %q, %q, %[[B]]
 builtin.module attributes {onnx.opset_import = {ai.onnx = 24 : i64}} {
   func.func @attention_nonpad(%q: tensor<2x2x3x8xf32>, %n: tensor<2xi64>) -> tensor<2x2x3x8xf32> {
     %none = onnx.NoValue
     %y, %nk, %nv, %qk = onnx.Attention(%q, %q, %q, %none, %none, %none, %n) : (tensor<2x2x3x8xf32>, tensor<2x2x3x8xf32>, tensor<2x2x3x8xf32>, none, none, none, tensor<2xi64>) -> (tensor<2x2x3x8xf32>, none, none, none)
+    func.return %y : tensor<2x2x3x8xf32>
+  }
+}
+
+// -----
+
+// CHECK: Attention, opset 24: nonpad_kv_seqlen cannot be combined with past_key and past_value
+builtin.module attributes {onnx.opset_import = {ai.onnx = 24 : i64}} {
+  func.func @attention_nonpad_cache(%q: tensor<2x2x3x8xf32>, %p: tensor<2x2x4x8xf32>, %n: tensor<2xi64>) -> tensor<2x2x3x8xf32> {
+    %none = onnx.NoValue
+    %y, %nk, %nv, %qk = onnx.Attention(%q, %q, %q, %none, %p, %p, %n) : (tensor<2x2x3x8xf32>, tensor<2x2x3x8xf32>, tensor<2x2x3x8xf32>, none, tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>, tensor<2xi64>) -> (tensor<2x2x3x8xf32>, none, none, none)
     func.return %y : tensor<2x2x3x8xf32>
   }
 }
