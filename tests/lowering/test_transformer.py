@@ -693,3 +693,68 @@ def test_attention_window_and_nonpad_c(cache: str, rng: np.random.Generator) -> 
     compiled = infer.compile(model, target="c", cache_dir=cache, threads=1)
     for a, e in zip(compiled.run(feeds).values(), expected, strict=True):
         np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-5)
+
+
+# -- a transformer block -------------------------------------------------------------------------------
+
+
+def _block_model(rng: np.random.Generator) -> onnx.ModelProto:
+    """RMS norm, Einsum projections, rotary embeddings, grouped-query causal attention, a residual
+    and a layer norm, with dynamic batch and sequence."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    angles = np.arange(64)[:, None] * (10000.0 ** (-np.arange(4) / 4))[None, :]
+    weights = {
+        "g": _f32(rng, 32),
+        "wq": _f32(rng, 32, 32) * 0.2,
+        "wk": _f32(rng, 32, 16) * 0.2,
+        "wv": _f32(rng, 32, 16) * 0.2,
+        "cos": np.cos(angles).astype(np.float32),
+        "sin": np.sin(angles).astype(np.float32),
+        "ls": _f32(rng, 32),
+        "lb": _f32(rng, 32),
+    }
+    nodes = [
+        helper.make_node("RMSNormalization", ["x", "g"], ["h"], epsilon=1e-5),
+        helper.make_node("Einsum", ["h", "wq"], ["q"], equation="bsd,de->bse"),
+        helper.make_node("Einsum", ["h", "wk"], ["k"], equation="bsd,de->bse"),
+        helper.make_node("Einsum", ["h", "wv"], ["v"], equation="bsd,de->bse"),
+        helper.make_node("RotaryEmbedding", ["q", "cos", "sin", "pos"], ["qr"], num_heads=4),
+        helper.make_node("RotaryEmbedding", ["k", "cos", "sin", "pos"], ["kr"], num_heads=2),
+        helper.make_node("Attention", ["qr", "kr", "v"], ["a"], q_num_heads=4, kv_num_heads=2, is_causal=1),
+        helper.make_node("Add", ["x", "a"], ["r"]),
+        helper.make_node("LayerNormalization", ["r", "ls", "lb"], ["y"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "block",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", "S", 32]),
+            helper.make_tensor_value_info("pos", TensorProto.INT64, ["B", "S"]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["B", "S", 32])],
+        [numpy_helper.from_array(a, n) for n, a in weights.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    model.ir_version = 10
+    return model
+
+
+def _block_feeds(rng: np.random.Generator, batch: int, seq: int) -> dict[str, np.ndarray]:
+    return {"x": _f32(rng, batch, seq, 32), "pos": np.tile(np.arange(seq, dtype=np.int64), (batch, 1))}
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3])
+def test_transformer_block_levels(level: int, rng: np.random.Generator) -> None:
+    model = _block_model(rng)
+    feeds = _block_feeds(rng, 2, 5)
+    (expected,) = run_onnxruntime(model, feeds)
+    module = infer.load(model)
+    infer.optimize(module, level, verify_each=True)
+    (actual,) = infer.compile(module).run(feeds).values()
+    np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_transformer_block_c(cache: str, rng: np.random.Generator) -> None:
+    model = _block_model(rng)
+    _assert_c_matches(model, [_block_feeds(rng, 2, 5), _block_feeds(rng, 1, 9)], cache)
