@@ -14,6 +14,7 @@ layout, explicit broadcasting, dtypes, dynamic dims), grouped by family:
 - `tensor.py`: data movement (reshapes, transposes, slices, concatenation);
 - `quantization.py`: linear quantization and dequantization;
 - `indexing.py`: running sums and products, gathers and scatters by index tuples, top-k;
+- `transformer.py`: composites of transformer models (RMS and group normalization, rotary embedding, attention);
 
 Each op has one shape rule (`InferOp.shape_rule`), a numpy reference
 semantics in `infer.runtime.reference`, and, for composite ops, a
@@ -34,6 +35,7 @@ from infer.dialects.infer.normalization import NORMALIZATION_OPS
 from infer.dialects.infer.quantization import QUANTIZATION_OPS
 from infer.dialects.infer.reduction import REDUCTION_OPS
 from infer.dialects.infer.tensor import TENSOR_OPS
+from infer.dialects.infer.transformer import TRANSFORMER_OPS
 
 ALL_OPS: list[type[Operation]] = [
     ConstantOp,
@@ -48,6 +50,7 @@ ALL_OPS: list[type[Operation]] = [
     *TENSOR_OPS,
     *QUANTIZATION_OPS,
     *INDEXING_OPS,
+    *TRANSFORMER_OPS,
 ]
 
 Infer = Dialect("infer", ALL_OPS, [])

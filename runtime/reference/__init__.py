@@ -15,4 +15,5 @@ from infer.runtime.reference import (  # noqa: F401
     quantization,
     reduction,
     tensor,
+    transformer,
 )

@@ -15,4 +15,5 @@ from infer.lowering.onnx_to_infer.ops import (  # noqa: F401
     quantization,
     reduction,
     tensor,
+    transformer,
 )

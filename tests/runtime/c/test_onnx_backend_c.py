@@ -45,7 +45,8 @@ SAMPLE = (
     r"|onehot_with_axis|scatter_elements_with_reduction_max|scatternd_add|top_k_same_values_2d|tril_neg"
     r"|dequantizelinear|quantizelinear_axis|qlinearmatmul_2D_uint8_float32|qlinearconv|bitshift_left_uint8"
     r"|bitwise_and_i32_2d|maxpool_with_argmax_2d_precomputed_pads|maxunpool_export_without_output_shape"
-    r"|reduce_sum_keepdims_random)"
+    r"|reduce_sum_keepdims_random|einsum_batch_matmul|rms_normalization_2d_axis0|rotary_embedding"
+    r"|attention_4d_gqa|group_normalization_example|lpnormalization_default)"
 )
 
 

@@ -103,3 +103,97 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 17 : i64}} {
     func.return %y : tensor<2x3xf32>
   }
 }
+
+// -----
+
+// CHECK-LABEL: func.func @rms_norm
+// CHECK: %[[S:.*]] = infer.unsqueeze %s {axes = array<i64: 0>} : (tensor<8x16xf32>) -> tensor<1x8x16xf32>
+// CHECK: infer.rms_norm %x, %[[S]] {axis = 1 : i64, epsilon = 1.000000e-05 : f64} : (tensor<?x8x16xf32>, tensor<1x8x16xf32>) -> tensor<?x8x16xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 23 : i64}} {
+  func.func @rms_norm(%x: tensor<?x8x16xf32>, %s: tensor<8x16xf32>) -> tensor<?x8x16xf32> {
+    %y = onnx.RMSNormalization(%x, %s) {axis = -2 : i64} : (tensor<?x8x16xf32>, tensor<8x16xf32>) -> tensor<?x8x16xf32>
+    func.return %y : tensor<?x8x16xf32>
+  }
+}
+
+// -----
+
+// CHECK: RMSNormalization, opset 23: attribute 'stash_type' = 0 is not supported; supported: 1 (statistics in float32)
+builtin.module attributes {onnx.opset_import = {ai.onnx = 23 : i64}} {
+  func.func @rms_norm_stash(%x: tensor<?x16xf32>, %s: tensor<16xf32>) -> tensor<?x16xf32> {
+    %y = onnx.RMSNormalization(%x, %s) {stash_type = 0 : i64} : (tensor<?x16xf32>, tensor<16xf32>) -> tensor<?x16xf32>
+    func.return %y : tensor<?x16xf32>
+  }
+}
+
+// -----
+
+// GroupNormalization-21: per-channel parameters.
+// CHECK-LABEL: func.func @group_norm_21
+// CHECK: infer.group_norm %x, %s, %b {num_groups = 2 : i64, epsilon = 1.000000e-05 : f64} : (tensor<?x6x?xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x6x?xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 21 : i64}} {
+  func.func @group_norm_21(%x: tensor<?x6x?xf32>, %s: tensor<6xf32>, %b: tensor<6xf32>) -> tensor<?x6x?xf32> {
+    %y = onnx.GroupNormalization(%x, %s, %b) {num_groups = 2 : i64} : (tensor<?x6x?xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x6x?xf32>
+    func.return %y : tensor<?x6x?xf32>
+  }
+}
+
+// -----
+
+// GroupNormalization-18: per-group parameters, repeated per channel.
+// CHECK-LABEL: func.func @group_norm_18
+// CHECK: %[[S:.*]] = infer.gather %s, %{{.*}} {axis = 0 : i64} : (tensor<2xf32>, tensor<6xi64>) -> tensor<6xf32>
+// CHECK: %[[B:.*]] = infer.gather %b, %{{.*}} {axis = 0 : i64} : (tensor<2xf32>, tensor<6xi64>) -> tensor<6xf32>
+// CHECK: infer.group_norm %x, %[[S]], %[[B]] {num_groups = 2 : i64, epsilon = 1.000000e-03 : f64}
+builtin.module attributes {onnx.opset_import = {ai.onnx = 18 : i64}} {
+  func.func @group_norm_18(%x: tensor<?x6x?xf32>, %s: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<?x6x?xf32> {
+    %y = onnx.GroupNormalization(%x, %s, %b) {num_groups = 2 : i64, epsilon = 1.0e-3 : f32} : (tensor<?x6x?xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x6x?xf32>
+    func.return %y : tensor<?x6x?xf32>
+  }
+}
+
+// -----
+
+// CHECK: GroupNormalization, opset 21: attribute 'num_groups' = 4 is not supported; supported: a positive divisor of the 6 channels
+builtin.module attributes {onnx.opset_import = {ai.onnx = 21 : i64}} {
+  func.func @group_norm_groups(%x: tensor<?x6x?xf32>, %s: tensor<6xf32>, %b: tensor<6xf32>) -> tensor<?x6x?xf32> {
+    %y = onnx.GroupNormalization(%x, %s, %b) {num_groups = 4 : i64} : (tensor<?x6x?xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x6x?xf32>
+    func.return %y : tensor<?x6x?xf32>
+  }
+}
+
+// -----
+
+// CHECK-LABEL: func.func @lp_norm
+// CHECK: %[[N:.*]] = infer.reduce_sum %{{.*}} {axes = array<i64: 1>, keepdims} : (tensor<?x8xf32>) -> tensor<?x1xf32>
+// CHECK: infer.sqrt %[[N]]
+// CHECK: infer.select
+// CHECK: infer.div %x, %{{.*}} : (tensor<?x8xf32>, tensor<?x1xf32>) -> tensor<?x8xf32>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 22 : i64}} {
+  func.func @lp_norm(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+    %y = onnx.LpNormalization(%x) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    func.return %y : tensor<?x8xf32>
+  }
+}
+
+// -----
+
+// CHECK: LpNormalization, opset 22: attribute 'p' = 3 is not supported; supported: 1 or 2
+builtin.module attributes {onnx.opset_import = {ai.onnx = 22 : i64}} {
+  func.func @lp_norm_p3(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+    %y = onnx.LpNormalization(%x) {p = 3 : i64} : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    func.return %y : tensor<?x8xf32>
+  }
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mvn
+// CHECK: infer.reduce_mean %x {axes = array<i64: 0, 2, 3>, keepdims} : (tensor<?x3x?x?xf32>) -> tensor<1x3x1x1xf32>
+// CHECK: infer.div
+builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
+  func.func @mvn(%x: tensor<?x3x?x?xf32>) -> tensor<?x3x?x?xf32> {
+    %y = onnx.MeanVarianceNormalization(%x) : (tensor<?x3x?x?xf32>) -> tensor<?x3x?x?xf32>
+    func.return %y : tensor<?x3x?x?xf32>
+  }
+}
