@@ -6,9 +6,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ml_dtypes
 import numpy as np
 import onnx
 import pytest
+from narrow_cases import assert_same_bits
 from onnx.reference import ReferenceEvaluator
 from onnx_models import assert_matches_onnxruntime, node_model, run_infer
 from xdsl.utils.exceptions import VerifyException
@@ -617,11 +619,43 @@ def test_cast_to_string_is_a_diagnostic() -> None:
     assert "node 'cast_node' (Cast, opset 13)" in message and "STRING" in message
 
 
-def test_cast_to_float8_without_saturation_is_a_diagnostic() -> None:
-    attrs = {"to": onnx.TensorProto.FLOAT8E4M3FN, "saturate": 0}
-    model = node_model("Cast", {"x": np.zeros(3, np.float32)}, opset=19, attrs=attrs)
+@pytest.mark.parametrize("saturate", [0, 1])
+@pytest.mark.parametrize("op_type", ["Cast", "CastLike"])
+def test_cast_to_float8_saturate(saturate: int, op_type: str) -> None:
+    x = np.array([0.3, -0.3, 500.0, -500.0, 1e6, np.inf, -np.inf, np.nan, 1e-9, 240.0, 300.0], np.float32)
+    for target in (ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e5m2):
+        to = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(target))
+        attrs: dict[str, Any] = {"saturate": saturate}
+        if op_type == "Cast":
+            model = node_model("Cast", {"x": x}, opset=19, attrs={**attrs, "to": to})
+            feeds = {"x": x}
+        else:
+            feeds = {"x": x, "t": np.zeros(1, target)}
+            model = node_model("CastLike", feeds, opset=19, attrs=attrs)
+        (actual,) = run_infer(model, feeds)
+        # onnxruntime's Python API takes and gives no float8 arrays: onnx's reference is the oracle.
+        expected = ReferenceEvaluator(model).run(None, feeds)[0]
+        assert actual.dtype == np.dtype(target)
+        assert_same_bits(actual, expected, x)
+    if saturate:
+        assert "saturate" in str(infer.to_infer(model))
+
+
+def test_cast_to_e8m0_round_modes() -> None:
+    x = np.array([0.124, 0.25, 1.1, 1.5, 3.0, 100.0], np.float32)
+    for round_mode in ("up", "down", "nearest"):
+        model = node_model(
+            "Cast", {"x": x}, opset=25, attrs={"to": onnx.TensorProto.FLOAT8E8M0, "round_mode": round_mode}
+        )
+        (actual,) = run_infer(model, {"x": x})
+        assert_same_bits(actual, onnx.numpy_helper.to_float8e8m0(x, True, round_mode), x)
+
+
+def test_cast_to_e8m0_with_an_unknown_round_mode_is_a_diagnostic() -> None:
+    model = node_model("Cast", {"x": np.zeros(3, np.float32)}, opset=25, attrs={"to": onnx.TensorProto.FLOAT8E8M0})
+    model.graph.node[0].attribute.append(onnx.helper.make_attribute("round_mode", "sideways"))
     message = diagnostic(model)
-    assert "node 'cast_node' (Cast, opset 19)" in message and "saturate" in message
+    assert "node 'cast_node' (Cast, opset 25)" in message and "round_mode" in message
 
 
 # -- identity and dropout ---------------------------------------------------------------------------------------
