@@ -236,15 +236,37 @@ def cast_array(x: np.ndarray, target: np.dtype, saturate: bool = False, round_mo
             result = clamped.astype(target)
             result[clamped >= float(high)] = high
             return result
-    if saturate and target in NARROW_FLOATS:
-        # Clamping before rounding gives the largest finite value for everything
-        # that would round beyond it (rounding is monotonic); NaN stays NaN.
-        largest = float(ml_dtypes.finfo(target).max)
+    if target in NARROW_FLOATS:
+        wide = to_f32_round_to_odd(x)
+        if saturate:
+            # Clamping before rounding gives the largest finite value for everything
+            # that would round beyond it (rounding is monotonic); NaN stays NaN.
+            largest = np.float32(ml_dtypes.finfo(target).max)
+            wide = np.clip(wide, -largest, largest)
         with np.errstate(all="ignore"):
-            wide = x.astype(np.float64) if is_float_dtype(x.dtype) else x
-            return np.clip(wide, -largest, largest).astype(target)
+            return wide.astype(target)
     with np.errstate(all="ignore"):
         return x.astype(target)
+
+
+def to_f32_round_to_odd(x: np.ndarray) -> np.ndarray:
+    """`x` as float32, rounded to odd: truncated towards zero, the last bit set if
+    inexact. Rounding that again to a format of at most 22 significant bits gives the
+    value rounded once from `x` (float64 and int64 sources; ml_dtypes alone would round
+    through float32 to nearest, twice)."""
+    if (x.dtype.itemsize <= 4 and is_float_dtype(x.dtype)) or x.dtype == np.bool_ or x.dtype in NARROW_INTS:
+        return x.astype(np.float32)
+    wide = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        nearest = wide.astype(np.float32)
+    inexact = (nearest.astype(np.float64) != wide) & ~np.isnan(wide)
+    largest = np.finfo(np.float32).max
+    # Truncate towards zero: a nearest value beyond x (inf included) steps back one ulp.
+    beyond = inexact & (np.abs(nearest.astype(np.float64)) > np.abs(wide))
+    truncated = np.where(beyond, np.nextafter(nearest, np.float32(0)), nearest)
+    truncated = np.where(np.isinf(truncated) & inexact, np.copysign(largest, wide), truncated).astype(np.float32)
+    bits = truncated.view(np.uint32) | np.where(inexact, np.uint32(1), np.uint32(0))
+    return bits.view(np.float32)
 
 
 E8M0 = np.dtype(ml_dtypes.float8_e8m0fnu)

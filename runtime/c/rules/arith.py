@@ -10,6 +10,9 @@
 - `cmpf` implements ordered and unordered predicates exactly (the code is built without -ffast-math).
 - `maximumf`/`minimumf` propagate NaN and order -0.0 < +0.0; `maxnumf`/`minnumf` return the number.
 - f16 arithmetic is done in float and rounded back after each op (exact for + - * /).
+- The narrow floats (bf16, float8, f4) are bits: only `extf`/`truncf` (the runtime's
+  conversions; `truncf` may carry `infer.saturate` and `infer.round_mode`), `select`
+  and constants take them; other arithmetic on them is an emitter error.
 - i1 is `bool`; its signed value is -1 (`extsi`, `sitofp`, signed compares).
 """
 
@@ -18,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr, MemRefType
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr, MemRefType, StringAttr
 from xdsl.ir import Operation
 
-from infer.runtime.c.ctype import INDEX, CType, literal
+from infer.runtime.c.ctype import F32, INDEX, CType, literal
 from infer.runtime.c.emitter import UNKNOWN_ROOT, BodyEmitter, Literal, Memref, emit_error
 from infer.runtime.c.rules import rule
 
@@ -287,9 +290,34 @@ def _cast(op: Operation, fe: BodyEmitter, expr: Callable[[CType, CType, str], st
     fe.define(result, expr(fe.ctype(source), fe.ctype(result), fe.scalar(source)))
 
 
+SATURATE_ATTR = "infer.saturate"
+"""On an `arith.truncf` to a float8 type: clamp to the largest finite value (see `infer.cast`)."""
+ROUND_MODE_ATTR = "infer.round_mode"
+"""On an `arith.truncf` to f8E8M0FNU: "up" (the default), "down" or "nearest"."""
+_E8M0_ROUND_MODES = {"up": 0, "down": 1, "nearest": 2}
+
+
 @rule(arith.ExtFOp, arith.TruncFOp)
 def float_cast(op: Operation, fe: BodyEmitter) -> None:
-    _cast(op, fe, lambda s, r, x: f"({r.name}){x}")
+    """Between C floats a C conversion; to and from the narrow floats the runtime's
+    conversions (widening through float, narrowing from double in one rounding)."""
+    saturate = 1 if SATURATE_ATTR in op.attributes else 0
+    mode_attr = op.attributes.get(ROUND_MODE_ATTR)
+    round_mode = _E8M0_ROUND_MODES[mode_attr.data] if isinstance(mode_attr, StringAttr) else 0
+
+    def expr(s: CType, r: CType, x: str) -> str:
+        if s.is_narrow:
+            x, s = f"infer_{s.fmt}_to_f32({x})", F32
+        if not r.is_narrow:
+            return f"({r.name}){x}" if r != s else x
+        wide = up(s, x)
+        if r.fmt == "e8m0":
+            return f"infer_e8m0_from_f32((float){wide}, {saturate}, {round_mode})"
+        if r.fmt == "bf16" and s == F32:
+            return f"infer_bf16_from_f32({x})"
+        return f"infer_{r.fmt}_from_f64((double){wide}, {saturate})"
+
+    _cast(op, fe, expr)
 
 
 @rule(arith.ExtSIOp)
