@@ -159,7 +159,7 @@ UNSIGNED = {
     64: CType("uint64_t", "uint", 64, 8, 13),
 }
 BF16 = CType("uint16_t", "narrow", 16, 2, 16, "bf16")
-NARROW_FLOATS = {
+NARROW_FLOATS: dict[type[Attribute], CType] = {
     BFloat16Type: BF16,
     Float8E4M3FNType: CType("uint8_t", "narrow", 8, 1, 17, "f8e4m3fn"),
     Float8E4M3FNUZType: CType("uint8_t", "narrow", 8, 1, 18, "f8e4m3fnuz"),

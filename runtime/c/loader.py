@@ -25,7 +25,9 @@ from infer.diagnostics import InferError
 from infer.dialects.dtypes import BY_ONNX, NARROW_INTS
 from infer.runtime.c.ctype import BY_DTYPE_NAME
 
-NUMPY_BY_CODE = {t.dtype: BY_ONNX[t.dtype].numpy for t in BY_DTYPE_NAME.values()}
+NUMPY_BY_CODE: dict[int, np.dtype] = {
+    t.dtype: dtype for t in BY_DTYPE_NAME.values() if (dtype := BY_ONNX[t.dtype].numpy) is not None
+}
 """The numpy dtype of each descriptor dtype code (ml_dtypes' for bf16, float8, int4, ...)."""
 CODE_BY_NUMPY = {dtype: code for code, dtype in NUMPY_BY_CODE.items()}
 SIGN_EXTENDED = {dtype for dtype, (_, signed) in NARROW_INTS.items() if signed}
@@ -172,7 +174,7 @@ class CModel:
                 continue
             buffer = (ctypes.c_char * (count * dtype.itemsize)).from_address(t.data)
             if dtype in SIGN_EXTENDED:
-                result[spec.name] = np.frombuffer(buffer, dtype=np.int8).reshape(shape).astype(dtype)
+                result[spec.name] = np.frombuffer(buffer, dtype=np.int8).reshape(shape).astype(dtype)  # type: ignore[call-overload]
                 continue
             result[spec.name] = np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()  # type: ignore[call-overload]
         del arrays, dims_keep
