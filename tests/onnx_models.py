@@ -23,7 +23,8 @@ NP_TO_ONNX = {
     np.dtype(np.bool_): TensorProto.BOOL,
     **{np.dtype(t): helper.np_dtype_to_tensor_dtype(np.dtype(t)) for t in (
         ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e4m3fnuz, ml_dtypes.float8_e5m2,
-        ml_dtypes.float8_e5m2fnuz, ml_dtypes.int4, ml_dtypes.uint4,
+        ml_dtypes.float8_e5m2fnuz, ml_dtypes.int4, ml_dtypes.uint4, ml_dtypes.int2, ml_dtypes.uint2,
+        ml_dtypes.float4_e2m1fn, ml_dtypes.float8_e8m0fnu,
     )},
 }  # fmt: skip
 

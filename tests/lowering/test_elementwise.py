@@ -641,6 +641,49 @@ def test_cast_to_float8_saturate(saturate: int, op_type: str) -> None:
         assert "saturate" in str(infer.to_infer(model))
 
 
+NARROW_CASTS = [
+    # (source, target, first opset with both types)
+    (np.float32, ml_dtypes.bfloat16, 13),
+    (ml_dtypes.bfloat16, np.float32, 13),
+    (np.float16, ml_dtypes.float8_e4m3fnuz, 19),
+    (ml_dtypes.float8_e5m2, np.float16, 19),
+    (np.float32, ml_dtypes.int4, 21),
+    (ml_dtypes.uint4, np.float32, 21),
+    (np.int32, ml_dtypes.int4, 21),
+    (np.float32, ml_dtypes.float4_e2m1fn, 23),
+    (ml_dtypes.float4_e2m1fn, np.float16, 23),
+    (np.float32, ml_dtypes.int2, 25),
+]
+
+
+def _narrow_input(source: Any, rng: np.random.Generator) -> np.ndarray:
+    if source is np.int32:
+        return rng.integers(-30, 30, (3, 4)).astype(np.int32)
+    values = (rng.standard_normal((3, 4)) * 4).astype(np.float32)
+    values.reshape(-1)[:3] = [0.5, -2.5, 1.75]  # ties of the narrow types
+    return values.astype(source)
+
+
+@pytest.mark.parametrize(("source", "target", "since"), NARROW_CASTS, ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize("opset", [19, 21, 23, 25])
+def test_cast_narrow_types(source: Any, target: Any, since: int, opset: int, rng: np.random.Generator) -> None:
+    """Casts to and from the narrow types with a dynamic dim, Cast and CastLike, against onnx's reference
+    (onnxruntime's Python API has no arrays of these types)."""
+    if opset < since:
+        pytest.skip(f"the types need opset {since}")
+    x = _narrow_input(source, rng)
+    to = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(target))
+    for model, feeds in (
+        (node_model("Cast", {"x": x}, opset=opset, attrs={"to": to}, input_shapes={"x": ["N", 4]}), {"x": x}),
+        (node_model("CastLike", {"x": x, "t": np.zeros(1, target)}, opset=opset, input_shapes={"x": ["N", 4]}),
+         {"x": x, "t": np.zeros(1, target)}),
+    ):  # fmt: skip
+        (actual,) = run_infer(model, feeds)
+        expected = ReferenceEvaluator(model).run(None, feeds)[0]
+        assert actual.dtype == np.dtype(target) and actual.shape == x.shape
+        assert_same_bits(actual, expected, x)
+
+
 def test_cast_to_e8m0_round_modes() -> None:
     x = np.array([0.124, 0.25, 1.1, 1.5, 3.0, 100.0], np.float32)
     for round_mode in ("up", "down", "nearest"):
