@@ -262,3 +262,44 @@ def test_descriptors_name_the_narrow_dtypes(cache: str) -> None:
         (y,) = model.run([x]).values()
         assert y.dtype == np.dtype(ml_dtypes.bfloat16)
     assert from_numpy(x.dtype) is not None
+
+
+@pytest.mark.parametrize("opt_level", [0, 2])
+def test_packed_initializers_through_both_targets(opt_level: int, cache: str, rng: np.random.Generator) -> None:
+    """ONNX packs int4/uint4/float4 two per byte (an odd count leaves half a byte): the
+    importer unpacks them; a bf16 and a float8 initializer keep their bits. Each is added
+    to (or cast against) a graph input, through the interpreter and through C."""
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    i4 = rng.integers(-8, 8, 7).astype(ml_dtypes.int4)
+    u4 = rng.integers(0, 16, 7).astype(ml_dtypes.uint4)
+    f4 = np.array([0.5, -6, 3, 1.5, -0.0, 4, 2], np.float32).astype(ml_dtypes.float4_e2m1fn)
+    bf = rng.standard_normal(7).astype(ml_dtypes.bfloat16)
+    f8 = rng.standard_normal(7).astype(ml_dtypes.float8_e4m3fn)
+    weights = {"i4": i4, "u4": u4, "f4": f4, "bf": bf, "f8": f8}
+    nodes = [helper.make_node("Cast", [n], [f"{n}_f"], to=TensorProto.FLOAT) for n in weights]
+    nodes += [helper.make_node("Sum", ["x", *[f"{n}_f" for n in weights]], ["y"])]
+    nodes += [helper.make_node("Cast", ["y"], ["z"], to=TensorProto.BFLOAT16)]
+    nodes += [helper.make_node("Add", ["z", "bf"], ["w"])]
+    graph = helper.make_graph(
+        nodes,
+        "packed",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [7])],
+        [helper.make_tensor_value_info("w", TensorProto.BFLOAT16, [7])],
+        [numpy_helper.from_array(a, n) for n, a in weights.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    model.ir_version = 11
+    assert len(model.graph.initializer[0].raw_data) == 4  # packed: 7 elements in 4 bytes
+    x = rng.standard_normal(7).astype(np.float32)
+    total = x.copy()
+    for a in weights.values():  # in the order of the Sum chain
+        total = total + a.astype(np.float32)
+    expected = (total.astype(ml_dtypes.bfloat16).astype(np.float32) + bf.astype(np.float32)).astype(ml_dtypes.bfloat16)
+    reference = ReferenceEvaluator(model).run(None, {"x": x})[0]
+    for target in ("interp", "c"):
+        compiled = infer.compile(model, target=target, opt_level=opt_level, cache_dir=cache)
+        (w,) = compiled.run({"x": x}).values()
+        assert_same_bits(w, expected, x)
+        np.testing.assert_allclose(w.astype(np.float32), reference.astype(np.float32), rtol=2**-7)
