@@ -684,6 +684,34 @@ def test_cast_narrow_types(source: Any, target: Any, since: int, opset: int, rng
         assert_same_bits(actual, expected, x)
 
 
+def test_ops_on_bf16_compute_in_f32_and_round(rng: np.random.Generator) -> None:
+    """Clip without bounds clamps to bf16's finite range; Relu, Mul and Add round after each op."""
+    x = (rng.standard_normal((3, 4)) * 8).astype(ml_dtypes.bfloat16)
+    x.reshape(-1)[:2] = [np.inf, np.nan]
+    nodes = [
+        onnx.helper.make_node("Clip", ["x"], ["c"]),
+        onnx.helper.make_node("Relu", ["c"], ["r"]),
+        onnx.helper.make_node("Mul", ["r", "x"], ["m"]),
+        onnx.helper.make_node("Add", ["m", "x"], ["y"]),
+    ]
+    bf16 = onnx.TensorProto.BFLOAT16
+    graph = onnx.helper.make_graph(
+        nodes,
+        "bf16",
+        [onnx.helper.make_tensor_value_info("x", bf16, ["N", 4])],
+        [onnx.helper.make_tensor_value_info("y", bf16, ["N", 4])],
+    )
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    (actual,) = run_infer(model, {"x": x})
+    wide = x.astype(np.float32)
+    c = np.clip(wide, -float(ml_dtypes.finfo(ml_dtypes.bfloat16).max), float(ml_dtypes.finfo(ml_dtypes.bfloat16).max))
+    m = (np.maximum(c, 0) * wide).astype(ml_dtypes.bfloat16).astype(np.float32)
+    with np.errstate(all="ignore"):
+        expected = (m + wide).astype(ml_dtypes.bfloat16)
+    assert_same_bits(actual, expected, x)
+
+
 def test_cast_to_e8m0_round_modes() -> None:
     x = np.array([0.124, 0.25, 1.1, 1.5, 3.0, 100.0], np.float32)
     for round_mode in ("up", "down", "nearest"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import ml_dtypes
 import numpy as np
 from onnx import TensorProto
 from xdsl.dialects.builtin import (
@@ -228,7 +229,7 @@ def _type_limits(c: Conversion, x: SSAValue) -> tuple[float | None, float | None
     element = c.element(x)
     if not is_float(element) or element not in BY_MLIR or BY_MLIR[element].numpy is None:
         return None, None
-    info = np.finfo(BY_MLIR[element].numpy)
+    info = ml_dtypes.finfo(BY_MLIR[element].numpy)  # numpy's finfo knows no bf16 or float8
     return float(info.min), float(info.max)
 
 
