@@ -440,8 +440,22 @@ class BodyEmitter:
 # --------------------------------------------------------------------------- kernels
 
 
-_NARROW_OK = frozenset({"arith.constant", "arith.extf", "arith.truncf", "arith.select"})
-"""The loop-level arith ops that take narrow floats (stored as bits) as they are."""
+_NARROW_OK = frozenset(
+    {
+        "arith.constant",
+        "arith.extf",
+        "arith.truncf",
+        "arith.select",
+        "arith.cmpf",
+        "arith.negf",
+        "arith.maximumf",
+        "arith.minimumf",
+        "arith.maxnumf",
+        "arith.minnumf",
+    }
+)
+"""The loop-level arith ops on narrow floats (stored as bits) the rules handle: the
+conversions, and the ops that are exact on the widened values (no rounding)."""
 
 
 def _is_narrow_float(t: Attribute) -> bool:

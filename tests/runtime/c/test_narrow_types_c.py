@@ -236,17 +236,30 @@ def test_reductions_and_matmul_on_bf16_accumulate_in_f32(cache: str, rng: np.ran
     np.testing.assert_allclose(m.astype(np.float64), wide_x @ wide_y, rtol=2**-7, atol=1e-6)
 
 
-def test_unsupported_ops_on_narrow_floats_are_diagnostics(cache: str) -> None:
-    """Ops whose lowering does not widen yet (max reductions, ...) stop at the emitter
-    with a one-line diagnostic, never with wrong arithmetic on the stored bits."""
-    ir = """
-    func.func @main_graph(%x: tensor<4x8xbf16>) -> tensor<4x1xbf16> {
-      %s = infer.reduce_max %x {axes = array<i64: 1>, keepdims} : (tensor<4x8xbf16>) -> tensor<4x1xbf16>
-      func.return %s : tensor<4x1xbf16>
-    }"""
-    with pytest.raises(infer.InferError, match="arithmetic on bf16 has no C form") as info:
-        run_c(ir, [np.zeros((4, 8), ml_dtypes.bfloat16)], cache)
-    assert "\n" not in str(info.value)
+def test_comparisons_and_max_min_on_narrow_floats(cache: str, rng: np.random.Generator) -> None:
+    """Max/min reductions, arg max and max pooling compare the widened values (exact);
+    NaN propagates; the results match the interpreter bit for bit."""
+    t = "tensor<1x2x6x6xbf16>"
+    pool = (
+        "kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, "
+        "pads = array<i64: 0, 0, 0, 0>"
+    )
+    ir = f"""
+    func.func @main_graph(%x: {t}) -> (tensor<1x2xbf16>, tensor<1x2xbf16>, tensor<1x1x6x6xi64>, tensor<1x2x3x3xbf16>) {{
+      %s = infer.reduce_max %x {{axes = array<i64: 2, 3>}} : ({t}) -> tensor<1x2xbf16>
+      %m = infer.reduce_min %x {{axes = array<i64: 2, 3>}} : ({t}) -> tensor<1x2xbf16>
+      %a = infer.arg_max %x {{axis = 1 : i64, keepdims}} : ({t}) -> tensor<1x1x6x6xi64>
+      %p = infer.max_pool %x {{{pool}}} : ({t}) -> tensor<1x2x3x3xbf16>
+      func.return %s, %m, %a, %p : tensor<1x2xbf16>, tensor<1x2xbf16>, tensor<1x1x6x6xi64>, tensor<1x2x3x3xbf16>
+    }}"""
+    x = rng.standard_normal((1, 2, 6, 6)).astype(ml_dtypes.bfloat16)
+    x[0, 1, 2, 3] = np.nan
+    s, m, _, p = run_c(ir, [x], cache)
+    assert np.isnan(s.astype(np.float32)[0, 1]) and not np.isnan(s.astype(np.float32)[0, 0])
+    np.testing.assert_array_equal(m.astype(np.float32)[0, 0], x.astype(np.float32)[0, 0].min())
+    np.testing.assert_array_equal(
+        p.astype(np.float32)[0, 0], x.astype(np.float32)[0, 0].reshape(3, 2, 3, 2).max((1, 3))
+    )
 
 
 def test_descriptors_name_the_narrow_dtypes(cache: str) -> None:
