@@ -11,7 +11,7 @@ copying.
 ones as `dense_resource<__elided__>`, the spelling MLIR uses, unless asked to
 print them in full. A full print parses back bit for bit: values that xDSL's
 decimal syntax cannot carry exactly (NaN payloads, infinities, booleans stored
-as 0x01, types numpy has no dtype for) and every constant of more than 100
+as 0x01, the narrow types of ml_dtypes) and every constant of more than 100
 elements print as hex, `dense<"0x0000803F...">`; a splat prints as one value.
 """
 
@@ -31,7 +31,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute
 from xdsl.printer import Printer
 
-from infer.dialects.dtypes import BY_MLIR, from_numpy, to_numpy
+from infer.dialects.dtypes import BY_MLIR, NARROW_INTS, from_numpy, is_narrow, to_numpy
 
 ELIDED_RESOURCE = "__elided__"
 
@@ -59,6 +59,9 @@ def numpy_to_dense(array: np.ndarray, tensor_type: TensorType | None = None) -> 
         tensor_type = TensorType(from_numpy(array.dtype), array.shape)
     dtype = to_numpy(tensor_type.element_type)
     data = np.ascontiguousarray(array, dtype=dtype.newbyteorder("<"))
+    if dtype in NARROW_INTS and NARROW_INTS[dtype][1]:
+        # ml_dtypes keeps a signed sub-byte value in the low bits; MLIR sign-extends it.
+        data = data.astype(np.int8)
     return DenseIntOrFPElementsAttr(tensor_type, BytesAttr(data.tobytes()))  # type: ignore[arg-type]
 
 
@@ -108,7 +111,7 @@ def _decimal_safe(attr: DenseIntOrFPElementsAttr) -> bool:
     type, floats are finite (xDSL reads `0x7FC00000` in a list as an integer) and
     booleans are stored as xDSL stores them."""
     entry = BY_MLIR.get(attr.get_element_type())
-    if entry is None or entry.numpy is None:
+    if entry is None or entry.numpy is None or is_narrow(entry.numpy):
         return False
     if entry.numpy.kind in "fc":
         return bool(np.isfinite(np.frombuffer(attr.data.data, dtype=entry.numpy.newbyteorder("<"))).all())

@@ -83,6 +83,11 @@ def ops_markdown() -> str:
         "Core ops lower to loops; composite ops keep a framework op whole and decompose into core ops",
         "(`--decompose-composites`). Every op has numpy reference semantics in `runtime/reference/`.",
         "",
+        "Element types: f16/f32/f64, i1, i8-i64, ui8-ui64, and the narrow types (numpy dtypes from",
+        "`ml_dtypes`): bf16, f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ, f8E8M0FNU, f4E2M1FN, f6E2M3FN,",
+        "f6E3M2FN, i4/ui4, i2/ui2. Ops on the narrow floats compute in f32 and round the result to the",
+        "element type after each op (to nearest even; overflow as `infer.cast` without `saturate`).",
+        "",
         "| op | kind | semantics |",
         "| --- | --- | --- |",
     ]

@@ -9,6 +9,10 @@ Inputs are checked against the entry function's signature (rank, static
 dims, element type, and one size per ONNX dim symbol); each op's results are
 checked against its declared result types, so a wrong shape rule or a wrong
 semantics shows up where it happens.
+
+Ops on the narrow floats (bfloat16, float8, ...) compute in float32: their
+operands are widened before the op's semantics runs, its results are rounded
+back to their declared types (`infer.cast` alone sees its operand as it is).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from infer.diagnostics import InferError, UnsupportedError, node_name
-from infer.dialects.dtypes import UnsupportedElementType, to_numpy
+from infer.dialects.dtypes import NARROW_FLOATS, UnsupportedElementType, to_numpy
 from infer.dialects.infer.base import dims_of
 from infer.dialects.signature import ENTRY_POINT, dim_params, io_names
 
@@ -193,6 +197,8 @@ def execute(op: Operation, operands: Sequence[np.ndarray]) -> list[np.ndarray]:
     semantics = _SEMANTICS.get(type(op))
     if semantics is None:
         raise UnsupportedError(f"the interpreter has no semantics for {op.name}", node=node_name(op), op=op.name)
+    if op.name != "infer.cast" and any(getattr(a, "dtype", None) in NARROW_FLOATS for a in operands):
+        operands = [a.astype(np.float32) if getattr(a, "dtype", None) in NARROW_FLOATS else a for a in operands]
     try:
         produced = semantics(op, *operands)
     except InferError as e:

@@ -78,7 +78,7 @@ from xdsl.pattern_rewriter import (
     op_type_rewrite_pattern,
 )
 
-from infer.dialects.dtypes import UnsupportedElementType, from_numpy, to_numpy
+from infer.dialects.dtypes import UnsupportedElementType, from_numpy, is_narrow, to_numpy
 from infer.dialects.infer.base import Dim, InferOp, compatible, dims_of, element_of, float_of, int_of, ints_of
 from infer.dialects.infer.constant import ConstantOp, FillOp, constant_value
 from infer.dialects.infer.elementwise import (
@@ -108,11 +108,13 @@ from infer.dialects.infer.tensor import (
 
 
 def _dtype(value: SSAValue) -> np.dtype | None:
-    """The numpy dtype of a tensor value, None if numpy has none (bf16, f8)."""
+    """The numpy dtype of a tensor value, None if numpy has none of its own (the
+    narrow types of ml_dtypes: bf16, f8, i4, ... are left as they are)."""
     try:
-        return to_numpy(element_of(value.type))
+        dtype = to_numpy(element_of(value.type))
     except UnsupportedElementType:
         return None
+    return None if is_narrow(dtype) else dtype
 
 
 def _is_float(value: SSAValue) -> bool:

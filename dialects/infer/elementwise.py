@@ -14,11 +14,17 @@ stretches to the other operand's dim (see `base.broadcast_shapes`):
     %c = infer.clip %x {min = 0.0 : f64, max = 6.0 : f64} : (tensor<4xf32>) -> tensor<4xf32>
     %k = infer.clip %i {min = 0 : i64} : (tensor<4xi32>) -> tensor<4xi32>
     %i = infer.cast %x : (tensor<4xf32>) -> tensor<4xi64>
+    %h = infer.cast %x {saturate} : (tensor<4xf32>) -> tensor<4xf8E4M3FN>
 
 Arithmetic (`add` ... `mod`, `neg`, `abs`, `sign`, `relu`) is defined on
 integers and floats, not on i1; the unary math functions (`exp`, `sin`,
 `erf`, ...) on floats only; logical ops on i1 only. Integer arithmetic wraps
 around on overflow; integer division by zero is undefined.
+
+On the narrow floats (bf16, the f8, f6 and f4 types) every op computes in f32
+and rounds its result to the element type (to nearest even, overflowing as
+`infer.cast` without `saturate` does): `infer.add` on bf16 is
+`cast(add(cast(a, f32), cast(b, f32)), bf16)`.
 """
 
 from __future__ import annotations
@@ -26,7 +32,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
-from xdsl.dialects.builtin import BoolAttr, FloatAttr, IntegerAttr, TensorType, UnitAttr, f64, i1, i64
+from xdsl.dialects.builtin import (
+    BoolAttr,
+    Float8E4M3FNType,
+    Float8E4M3FNUZType,
+    Float8E5M2FNUZType,
+    Float8E5M2Type,
+    Float8E8M0FNUType,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    UnitAttr,
+    f64,
+    i1,
+    i64,
+)
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import base, irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def, traits_def
 from xdsl.traits import Pure
@@ -562,20 +583,62 @@ class ClipOp(InferOp):
         return [t]
 
 
+SATURATING_TARGETS = (
+    Float8E4M3FNType,
+    Float8E4M3FNUZType,
+    Float8E5M2Type,
+    Float8E5M2FNUZType,
+    Float8E8M0FNUType,
+)
+"""Element types a cast may convert to with `saturate`."""
+
+ROUND_MODES = ("up", "down", "nearest")
+"""The `round_mode`s of a cast to f8E8M0FNU."""
+
+
 @irdl_op_definition
 class CastOp(InferOp):
-    """Elementwise conversion to the result's element type (floats to integers
-    truncate towards zero and saturate to the integer range, NaN to 0; integers
-    to narrower integers wrap around; to i1, nonzero and NaN are true)."""
+    """Elementwise conversion to the result's element type.
+
+    Floats to integers truncate towards zero and saturate to the integer range,
+    NaN to 0 (to the sub-byte i4/ui4/i2/ui2 they saturate to the i64 range and
+    then wrap around, as ONNX's conformance tests expect); integers to narrower
+    integers wrap around; to i1, nonzero and NaN are true. Floats to floats round to nearest
+    even; out of range they become +-inf where the target has infinities and NaN
+    where it has not (f8E4M3FN, the FNUZ types; f4E2M1FN and f6 clamp to their
+    largest finite value, having no NaN either).
+
+    With the `saturate` unit attribute (float8 targets only, ONNX's default)
+    infinities and values beyond the target's largest finite value become that
+    value, with their sign; NaN stays NaN. A cast to f8E8M0FNU (powers of two,
+    2^-127 .. 2^127, and NaN) takes the exponent of the float32 value,
+    rounded by `round_mode` ("up", the default: any fraction adds one; "down":
+    dropped; "nearest": half rounds up), with the sign ignored; with `saturate`
+    the largest exponent stays and +-inf becomes 2^127, without it they become NaN.
+
+        %h = infer.cast %x {saturate} : (tensor<4xf32>) -> tensor<4xf8E4M3FN>
+        %e = infer.cast %x {saturate, round_mode = "nearest"} : (tensor<4xf32>) -> tensor<4xf8E8M0FNU>
+    """
 
     name = "infer.cast"
     input = operand_def(TensorType)
     result = result_def(TensorType)
+    saturate = opt_prop_def(UnitAttr)
+    round_mode = opt_prop_def(StringAttr)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` functional-type(operands, results)"
 
-    def __init__(self, input: SSAValue, element_type: Attribute) -> None:
-        self._build([input], result_types=[tensor_type(element_type, dims_of(input.type))])
+    def __init__(
+        self, input: SSAValue, element_type: Attribute, saturate: bool = False, round_mode: str | None = None
+    ) -> None:
+        self._build(
+            [input],
+            {
+                "saturate": UnitAttr() if saturate else None,
+                "round_mode": None if round_mode is None else StringAttr(round_mode),
+            },
+            result_types=[tensor_type(element_type, dims_of(input.type))],
+        )
 
     @classmethod
     def shape_rule(cls, operand_types: Sequence[Attribute], properties: Mapping[str, Attribute]) -> list[Attribute]:
@@ -583,7 +646,15 @@ class CastOp(InferOp):
         raise NotImplementedError
 
     def inferred_result_types(self) -> list[Attribute]:
-        return [tensor_type(element_of(self.result.type), dims_of(self.input.type))]
+        target = element_of(self.result.type)
+        if self.saturate is not None and not isinstance(target, SATURATING_TARGETS):
+            raise ShapeError(f"{self.name}: saturate applies to float8 targets only, not to {target}")
+        if self.round_mode is not None:
+            if not isinstance(target, Float8E8M0FNUType):
+                raise ShapeError(f"{self.name}: round_mode applies to f8E8M0FNU targets only, not to {target}")
+            if self.round_mode.data not in ROUND_MODES:
+                raise ShapeError(f"{self.name}: round_mode must be one of {', '.join(ROUND_MODES)}")
+        return [tensor_type(target, dims_of(self.input.type))]
 
 
 UNARY_OPS: list[type[InferOp]] = [

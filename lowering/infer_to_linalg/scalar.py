@@ -28,12 +28,26 @@ from xdsl.builder import Builder
 from xdsl.dialects import arith, math, scf
 from xdsl.dialects.builtin import (
     AnyFloat,
+    BFloat16Type,
+    Float4E2M1FNType,
+    Float6E2M3FNType,
+    Float6E3M2FNType,
+    Float8E4M3FNType,
+    Float8E4M3FNUZType,
+    Float8E5M2FNUZType,
+    Float8E5M2Type,
+    Float8E8M0FNUType,
     FloatAttr,
     IndexType,
     IntegerAttr,
     IntegerType,
     Signedness,
+    StringAttr,
+    UnitAttr,
+    f32,
+    f64,
     i1,
+    i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint
@@ -57,6 +71,24 @@ def kind(t: Attribute) -> str:
             return BOOL
         return UNSIGNED if t.signedness.data == Signedness.UNSIGNED else SIGNED
     raise ValueError(f"no scalar arithmetic for {t}")
+
+
+NARROW_FLOATS = (
+    BFloat16Type,
+    Float8E4M3FNType,
+    Float8E4M3FNUZType,
+    Float8E5M2Type,
+    Float8E5M2FNUZType,
+    Float8E8M0FNUType,
+    Float4E2M1FNType,
+    Float6E2M3FNType,
+    Float6E3M2FNType,
+)
+"""Floats that ops compute on in f32 (the C target stores them as bits)."""
+
+
+def is_narrow_float(t: Attribute) -> bool:
+    return isinstance(t, NARROW_FLOATS)
 
 
 def width(t: Attribute) -> int:
@@ -356,17 +388,39 @@ class Scalar:
 
     # -- conversions ------------------------------------------------------------------------------
 
-    def cast(self, x: SSAValue, to: Attribute) -> SSAValue:
+    def widen(self, x: SSAValue) -> SSAValue:
+        """A narrow float as f32 (exact); any other value as it is."""
+        return self.insert(arith.ExtFOp(x, f32)) if is_narrow_float(x.type) else x
+
+    def cast(self, x: SSAValue, to: Attribute, saturate: bool = False, round_mode: str | None = None) -> SSAValue:
         """`x` converted to the scalar type `to`, as `infer.cast` defines it.
 
         To i1: nonzero (and NaN) is true. Float to integer truncates towards
         zero and saturates: NaN gives 0, values beyond the range give its
         bounds (the reference's numpy leaves those to the platform; the
-        lowering must not, since C makes them undefined). Integers wrap around
-        to narrower ones, and extend by their own signedness."""
+        lowering must not, since C makes them undefined); to the sub-byte
+        integers it saturates to i64 and then wraps. Integers wrap around
+        to narrower ones, and extend by their own signedness. Narrow floats
+        widen to f32 first; a conversion to one is an `arith.truncf` from a
+        float (integers go through f64) carrying `infer.saturate` and
+        `infer.round_mode` (f8E8M0FNU) as attributes."""
         source = x.type
         if source == to:
             return x
+        if is_narrow_float(source):
+            x = self.widen(x)
+            return self.cast(x, to, saturate, round_mode)
+        if is_narrow_float(to):
+            if kind(source) != FLOAT:
+                x = self.cast(x, f64)
+            op = arith.TruncFOp(x, to)
+            if saturate:
+                op.attributes["infer.saturate"] = UnitAttr()
+            if round_mode is not None:
+                op.attributes["infer.round_mode"] = StringAttr(round_mode)
+            return self.insert(op)
+        if kind(source) == FLOAT and kind(to) in (SIGNED, UNSIGNED) and width(to) < 8:
+            return self.cast(self._float_to_int(x, i64), to)
         k_from, k_to = kind(source), kind(to)
         op_class: OpMaker
         if k_to == BOOL:

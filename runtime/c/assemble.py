@@ -28,6 +28,17 @@ DTYPE_NAMES = {
     11: "float64",
     12: "uint32",
     13: "uint64",
+    16: "bfloat16 (uint16_t bits)",
+    17: "float8e4m3fn (uint8_t bits)",
+    18: "float8e4m3fnuz (uint8_t bits)",
+    19: "float8e5m2 (uint8_t bits)",
+    20: "float8e5m2fnuz (uint8_t bits)",
+    21: "uint4 (one uint8_t each)",
+    22: "int4 (one int8_t each, sign-extended)",
+    23: "float4e2m1 (uint8_t bits, one each)",
+    24: "float8e8m0 (uint8_t bits)",
+    25: "uint2 (one uint8_t each)",
+    26: "int2 (one int8_t each, sign-extended)",
 }
 
 

@@ -415,6 +415,15 @@ class BodyEmitter:
                 "the op is not in the loop-level contract",
                 hint="see docs/c_target.md for the ops the C target accepts (a lowering bug if it came from one)",
             )
+        if op.name.startswith(("arith.", "math.")) and op.name not in _NARROW_OK:
+            narrow = [v.type for v in (*op.operands, *op.results) if _is_narrow_float(v.type)]
+            if narrow:
+                raise emit_error(
+                    op,
+                    f"arithmetic on {narrow[0]} has no C form (narrow floats are stored as bits)",
+                    hint="the lowering computes on narrow floats in f32 (arith.extf / arith.truncf around the op); "
+                    "an op reaching C without them is not supported on this element type yet",
+                )
         try:
             rule(op, self)
         except EmitError:
@@ -429,6 +438,30 @@ class BodyEmitter:
 
 
 # --------------------------------------------------------------------------- kernels
+
+
+_NARROW_OK = frozenset(
+    {
+        "arith.constant",
+        "arith.extf",
+        "arith.truncf",
+        "arith.select",
+        "arith.cmpf",
+        "arith.negf",
+        "arith.maximumf",
+        "arith.minimumf",
+        "arith.maxnumf",
+        "arith.minnumf",
+    }
+)
+"""The loop-level arith ops on narrow floats (stored as bits) the rules handle: the
+conversions, and the ops that are exact on the widened values (no rounding)."""
+
+
+def _is_narrow_float(t: Attribute) -> bool:
+    from infer.runtime.c.ctype import NARROW_FLOATS
+
+    return type(t) in NARROW_FLOATS
 
 
 def _defined_inside(op: Operation) -> set[SSAValue]:

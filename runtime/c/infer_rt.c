@@ -467,6 +467,17 @@ static const char *dtype_name(int32_t dtype) {
   case INFER_FLOAT64: return "float64";
   case INFER_UINT32: return "uint32";
   case INFER_UINT64: return "uint64";
+  case INFER_BFLOAT16: return "bfloat16";
+  case INFER_FLOAT8E4M3FN: return "float8e4m3fn";
+  case INFER_FLOAT8E4M3FNUZ: return "float8e4m3fnuz";
+  case INFER_FLOAT8E5M2: return "float8e5m2";
+  case INFER_FLOAT8E5M2FNUZ: return "float8e5m2fnuz";
+  case INFER_UINT4: return "uint4";
+  case INFER_INT4: return "int4";
+  case INFER_FLOAT4E2M1: return "float4e2m1";
+  case INFER_FLOAT8E8M0: return "float8e8m0";
+  case INFER_UINT2: return "uint2";
+  case INFER_INT2: return "int2";
   default: return "an unknown dtype";
   }
 }
@@ -475,7 +486,7 @@ static int dtype_size(int32_t dtype) {
   switch (dtype) {
   case INFER_FLOAT64: case INFER_INT64: case INFER_UINT64: return 8;
   case INFER_FLOAT32: case INFER_INT32: case INFER_UINT32: return 4;
-  case INFER_FLOAT16: case INFER_INT16: case INFER_UINT16: return 2;
+  case INFER_FLOAT16: case INFER_INT16: case INFER_UINT16: case INFER_BFLOAT16: return 2;
   default: return 1;
   }
 }

@@ -161,6 +161,113 @@ static inline double infer_f64_from_bits(uint64_t bits) {
   return x;
 }
 
+/* ------------------------------------------------------------------ narrow floats
+ *
+ * bf16, the float8 types, f8E8M0FNU and f4E2M1FN are stored as their bits
+ * (uint16_t, uint8_t); ops widen them to float, compute, and round the result
+ * back. Widening is exact. Narrowing rounds to nearest even in one step from a
+ * double (which holds any f16, f32 or f64 exactly); beyond the largest finite
+ * value it gives inf where the format has one, NaN where it has not, and with
+ * `saturate` the largest finite value (NaN stays NaN). f4E2M1FN has neither
+ * inf nor NaN: it always clamps, and NaN becomes a zero of the opposite sign.
+ */
+
+enum {
+  INFER_NF_INF = 1,  /* has infinities (bf16, f8E5M2) */
+  INFER_NF_UZ = 2,   /* unsigned zero: the bits of -0 are the one NaN (FNUZ types) */
+  INFER_NF_NONAN = 4 /* no NaN, no inf (f4E2M1FN) */
+};
+
+static inline uint32_t infer_narrow_from_f64(double x, int man, int bias, uint32_t max_mag, uint32_t inf_mag,
+                                             uint32_t nan_bits, int sign_shift, int flags, int saturate) {
+  uint32_t sign = signbit(x) ? 1u << sign_shift : 0u;
+  if (isnan(x)) {
+    if (flags & INFER_NF_NONAN) return sign ^ (1u << sign_shift);
+    return (flags & INFER_NF_UZ) ? nan_bits : (nan_bits | sign);
+  }
+  double a = fabs(x);
+  uint64_t mag;
+  if (isinf(a)) {
+    mag = (uint64_t)max_mag + 1;
+  } else {
+    int e = 0;
+    (void)frexp(a, &e); /* a = f * 2^e, 0.5 <= f < 1 */
+    int emin = 1 - bias, ue = a == 0 ? emin : e - 1;
+    if (ue < emin) ue = emin;                                  /* subnormal: the quantum is 2^(emin - man) */
+    uint64_t r = (uint64_t)nearbyint(ldexp(a, man - ue));     /* to nearest even, < 2^(man+1) + 1 */
+    if (r >> (man + 1)) {                                      /* rounded up into the next binade */
+      r >>= 1;
+      ue += 1;
+    }
+    if (r < (1u << man)) {
+      mag = r;
+    } else {
+      int64_t biased = (int64_t)ue + bias;
+      mag = biased > 4096 ? (uint64_t)max_mag + 1 : ((uint64_t)biased << man) | (r - (1u << man));
+    }
+  }
+  if (mag > max_mag) {
+    if (saturate || (flags & INFER_NF_NONAN)) mag = max_mag;
+    else if (flags & INFER_NF_INF) mag = inf_mag;
+    else return (flags & INFER_NF_UZ) ? nan_bits : (nan_bits | sign);
+  }
+  if (mag == 0 && (flags & INFER_NF_UZ)) return 0;
+  return (uint32_t)mag | sign;
+}
+
+static inline float infer_narrow_to_f32(uint32_t bits, int man, int bias, int exp_bits, int sign_shift, int flags) {
+  uint32_t sign = (bits >> sign_shift) & 1u, mag = bits & ((1u << sign_shift) - 1u);
+  uint32_t e = mag >> man, m = mag & ((1u << man) - 1u);
+  if (flags & INFER_NF_UZ) {
+    if (sign && mag == 0) return NAN;
+  } else if (flags & INFER_NF_INF) {
+    if (e == (1u << exp_bits) - 1u) return m ? (sign ? -NAN : NAN) : (sign ? -INFINITY : INFINITY);
+  } else if (!(flags & INFER_NF_NONAN)) {
+    if (mag == (1u << sign_shift) - 1u) return sign ? -NAN : NAN;
+  }
+  float v = e ? ldexpf((float)(m | (1u << man)), (int)e - bias - man) : ldexpf((float)m, 1 - bias - man);
+  return sign ? -v : v;
+}
+
+#define INFER_NARROW(NAME, T, MAN, BIAS, EXP, MAX, INF, NANB, SHIFT, FLAGS)                                      \
+  static inline T infer_##NAME##_from_f64(double x, int saturate) {                                             \
+    return (T)infer_narrow_from_f64(x, MAN, BIAS, MAX, INF, NANB, SHIFT, FLAGS, saturate);                      \
+  }                                                                                                            \
+  static inline float infer_##NAME##_to_f32(T bits) { return infer_narrow_to_f32(bits, MAN, BIAS, EXP, SHIFT, FLAGS); }
+INFER_NARROW(bf16, uint16_t, 7, 127, 8, 0x7F7Fu, 0x7F80u, 0x7FC0u, 15, INFER_NF_INF)
+INFER_NARROW(f8e4m3fn, uint8_t, 3, 7, 4, 0x7Eu, 0u, 0x7Fu, 7, 0)
+INFER_NARROW(f8e4m3fnuz, uint8_t, 3, 8, 4, 0x7Fu, 0u, 0x80u, 7, INFER_NF_UZ)
+INFER_NARROW(f8e5m2, uint8_t, 2, 15, 5, 0x7Bu, 0x7Cu, 0x7Eu, 7, INFER_NF_INF)
+INFER_NARROW(f8e5m2fnuz, uint8_t, 2, 16, 5, 0x7Fu, 0u, 0x80u, 7, INFER_NF_UZ)
+INFER_NARROW(f4e2m1fn, uint8_t, 1, 1, 2, 0x7u, 0u, 0u, 3, INFER_NF_NONAN)
+#undef INFER_NARROW
+
+/* bf16 from float in integer arithmetic (the common case): round to nearest even, NaN kept quiet. */
+static inline uint16_t infer_bf16_from_f32(float x) {
+  uint32_t b;
+  memcpy(&b, &x, sizeof b);
+  if ((b & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((b >> 16) | 0x40u);
+  b += 0x7FFFu + ((b >> 16) & 1u);
+  return (uint16_t)(b >> 16);
+}
+
+/* f8E8M0FNU: 2^(bits - 127), 0xFF is NaN. From the exponent of a float32, its sign ignored;
+ * round_mode 0 "up" (any fraction adds one), 1 "down", 2 "nearest" (half rounds up but from
+ * the subnormals' exponent 0 only beyond half). With saturate the largest exponent stays and
+ * inf gives 2^127; without, they give NaN. */
+static inline uint8_t infer_e8m0_from_f32(float x, int saturate, int round_mode) {
+  uint32_t b;
+  memcpy(&b, &x, sizeof b);
+  uint32_t e = (b >> 23) & 0xFFu, f = b & 0x7FFFFFu;
+  if (e == 0xFFu) return (uint8_t)(f == 0 && saturate ? 0xFEu : 0xFFu);
+  uint32_t up = round_mode == 0 ? f != 0 : round_mode == 2 ? (b & 0x400000u) && ((b & 0x3FFFFFu) || e > 0) : 0;
+  e += up;
+  if (saturate && e > 0xFEu) e = 0xFEu;
+  return (uint8_t)e;
+}
+
+static inline float infer_e8m0_to_f32(uint8_t bits) { return bits == 0xFFu ? NAN : ldexpf(1.0f, (int)bits - 127); }
+
 /* Division and remainder: by zero gives 0, INT_MIN / -1 wraps (no trap). */
 #define INFER_DIVISION(W, S, U)                                                                                   \
   static inline S infer_divsi_##W(S a, S b) {                                                                   \

@@ -22,10 +22,16 @@ from typing import Any
 import numpy as np
 
 from infer.diagnostics import InferError
+from infer.dialects.dtypes import BY_ONNX, NARROW_INTS
 from infer.runtime.c.ctype import BY_DTYPE_NAME
 
-NUMPY_BY_CODE = {t.dtype: np.dtype(name) for name, t in BY_DTYPE_NAME.items()}
-CODE_BY_NUMPY = {np.dtype(name): t.dtype for name, t in BY_DTYPE_NAME.items()}
+NUMPY_BY_CODE: dict[int, np.dtype] = {
+    t.dtype: dtype for t in BY_DTYPE_NAME.values() if (dtype := BY_ONNX[t.dtype].numpy) is not None
+}
+"""The numpy dtype of each descriptor dtype code (ml_dtypes' for bf16, float8, int4, ...)."""
+CODE_BY_NUMPY = {dtype: code for code, dtype in NUMPY_BY_CODE.items()}
+SIGN_EXTENDED = {dtype for dtype, (_, signed) in NARROW_INTS.items() if signed}
+"""Signed sub-byte integers: the C target stores them sign-extended in a byte, ml_dtypes in the low bits."""
 
 STATUS = {
     1: "bad argument",
@@ -149,6 +155,8 @@ class CModel:
                 raise InferError(
                     f"input '{spec.name}': dtype {a.dtype} is not supported", hint=f"expected {spec.dtype}"
                 )
+            if a.dtype in SIGN_EXTENDED:
+                a = arrays[i] = a.astype(np.int8)
             dims = (ctypes.c_int64 * max(1, a.ndim))(*a.shape)
             dims_keep.append(dims)
             tensors[i] = Tensor(a.ctypes.data if a.size else None, code, a.ndim, dims)
@@ -165,6 +173,9 @@ class CModel:
                 result[spec.name] = np.empty(shape, dtype)
                 continue
             buffer = (ctypes.c_char * (count * dtype.itemsize)).from_address(t.data)
+            if dtype in SIGN_EXTENDED:
+                result[spec.name] = np.frombuffer(buffer, dtype=np.int8).reshape(shape).astype(dtype)  # type: ignore[call-overload]
+                continue
             result[spec.name] = np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()  # type: ignore[call-overload]
         del arrays, dims_keep
         return result

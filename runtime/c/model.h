@@ -57,7 +57,21 @@ enum {
   INFER_FLOAT16 = 10,
   INFER_FLOAT64 = 11,
   INFER_UINT32 = 12,
-  INFER_UINT64 = 13
+  INFER_UINT64 = 13,
+  /* The narrow types, one storage unit per element: floats as their bits,
+   * sub-byte integers one byte each (signed ones sign-extended; ONNX packs two or
+   * four per byte, the model does not). */
+  INFER_BFLOAT16 = 16, /* uint16_t */
+  INFER_FLOAT8E4M3FN = 17,
+  INFER_FLOAT8E4M3FNUZ = 18,
+  INFER_FLOAT8E5M2 = 19,
+  INFER_FLOAT8E5M2FNUZ = 20,
+  INFER_UINT4 = 21, /* uint8_t, 0..15 */
+  INFER_INT4 = 22,  /* int8_t, -8..7 */
+  INFER_FLOAT4E2M1 = 23,
+  INFER_FLOAT8E8M0 = 24,
+  INFER_UINT2 = 25, /* uint8_t, 0..3 */
+  INFER_INT2 = 26   /* int8_t, -2..1 */
 };
 
 /* A tensor: contiguous, row-major data. For inputs the caller owns everything;

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import ml_dtypes
 import numpy as np
 
-from infer.dialects.dtypes import to_numpy
+from infer.dialects.dtypes import NARROW_FLOATS, NARROW_INTS, int_range, is_float_dtype, is_int_dtype, to_numpy
 from infer.dialects.infer import elementwise as ew
 from infer.dialects.infer.base import element_of
 from infer.runtime.interpreter import reference
@@ -210,19 +211,86 @@ def _bound_value(bound: float | int, dtype: np.dtype) -> np.ndarray:
 
 @reference(ew.CastOp)
 def _cast(op: ew.CastOp, x: np.ndarray) -> np.ndarray:
-    target = to_numpy(element_of(op.result.type))
+    round_mode = None if op.round_mode is None else op.round_mode.data
+    return cast_array(x, to_numpy(element_of(op.result.type)), op.saturate is not None, round_mode)
+
+
+def cast_array(x: np.ndarray, target: np.dtype, saturate: bool = False, round_mode: str | None = None) -> np.ndarray:
+    """`x` converted to `target` as `infer.cast` defines it."""
+    x = np.asarray(x)
     if target == np.bool_:
         return x != 0
-    if np.issubdtype(x.dtype, np.floating) and np.issubdtype(target, np.integer):
+    if target == E8M0:
+        return to_e8m0(x, saturate, round_mode or "up")
+    if is_float_dtype(x.dtype) and target in NARROW_INTS:
+        # Sub-byte targets: truncate to i64 (NaN to 0), then wrap like an integer cast.
+        return cast_array(cast_array(x, np.dtype(np.int64)), target)
+    if is_float_dtype(x.dtype) and is_int_dtype(target):
         # Truncate, then saturate to the target's range; NaN becomes 0 (numpy alone
         # leaves out-of-range results to the platform).
-        info = np.iinfo(target)
+        low, high = int_range(target)
         with np.errstate(all="ignore"):
             wide = np.trunc(x.astype(np.float64))
-            clamped = np.clip(np.nan_to_num(wide, nan=0.0), float(info.min), float(info.max))
+            clamped = np.clip(np.nan_to_num(wide, nan=0.0), float(low), float(high))
             # float64 cannot hold int64's max exactly: clip to it then convert explicitly.
             result = np.asarray(clamped.astype(target))  # 0-d: an array, not a numpy scalar
-            result[clamped >= float(info.max)] = info.max
+            result[clamped >= float(high)] = high
             return result
+    if target in NARROW_FLOATS:
+        wide = to_f32_round_to_odd(x)
+        if saturate:
+            # Clamping before rounding gives the largest finite value for everything
+            # that would round beyond it (rounding is monotonic); NaN stays NaN.
+            largest = np.float32(ml_dtypes.finfo(target).max)
+            wide = np.clip(wide, -largest, largest)
+        with np.errstate(all="ignore"):
+            return wide.astype(target)
     with np.errstate(all="ignore"):
         return x.astype(target)
+
+
+def to_f32_round_to_odd(x: np.ndarray) -> np.ndarray:
+    """`x` as float32, rounded to odd: truncated towards zero, the last bit set if
+    inexact. Rounding that again to a format of at most 22 significant bits gives the
+    value rounded once from `x` (float64 and int64 sources; ml_dtypes alone would round
+    through float32 to nearest, twice)."""
+    if (x.dtype.itemsize <= 4 and is_float_dtype(x.dtype)) or x.dtype == np.bool_ or x.dtype in NARROW_INTS:
+        return x.astype(np.float32)
+    wide = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        nearest = wide.astype(np.float32)
+    inexact = (nearest.astype(np.float64) != wide) & ~np.isnan(wide)
+    largest = np.finfo(np.float32).max
+    # Truncate towards zero: a nearest value beyond x (inf included) steps back one ulp.
+    beyond = inexact & (np.abs(nearest.astype(np.float64)) > np.abs(wide))
+    truncated = np.where(beyond, np.nextafter(nearest, np.float32(0)), nearest)
+    truncated = np.where(np.isinf(truncated) & inexact, np.copysign(largest, wide), truncated).astype(np.float32)
+    bits = truncated.view(np.uint32) | np.where(inexact, np.uint32(1), np.uint32(0))
+    return bits.view(np.float32)
+
+
+E8M0 = np.dtype(ml_dtypes.float8_e8m0fnu)
+
+
+def to_e8m0(x: np.ndarray, saturate: bool, round_mode: str) -> np.ndarray:
+    """float8e8m0 (a biased power-of-two exponent, 0xFF NaN) from the bits of float32 `x`."""
+    with np.errstate(all="ignore"):
+        bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    exponent = ((bits >> 23) & 0xFF).astype(np.int32)
+    fraction = bits & 0x7FFFFF
+    if round_mode == "up":
+        increment = fraction != 0
+    elif round_mode == "nearest":
+        # Half and more rounds up (a tie too, except from the subnormals' exponent 0).
+        guard = (bits & 0x400000) != 0
+        rest = (bits & 0x3FFFFF) != 0
+        increment = guard & (rest | (exponent > 0))
+    else:
+        increment = np.zeros(bits.shape, dtype=bool)
+    special = exponent == 0xFF
+    rounded = exponent + increment
+    if saturate:
+        rounded = np.minimum(rounded, 0xFE)
+    infinite = special & (fraction == 0)
+    out = np.where(special, np.where(infinite & saturate, 0xFE, 0xFF), np.minimum(rounded, 0xFF))
+    return out.astype(np.uint8).view(E8M0)

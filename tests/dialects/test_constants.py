@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 
+import ml_dtypes
 import numpy as np
 import pytest
 from xdsl.dialects import test as test_dialect
@@ -74,6 +75,12 @@ def _random_tensors(rng: np.random.Generator, size: int) -> dict[str, np.ndarray
         "bool": rng.integers(0, 2, size).astype(np.bool_),
         "u8": rng.integers(0, 256, size).astype(np.uint8),
         "i8": rng.integers(-128, 128, size).astype(np.int8),
+        # Every bit pattern (NaNs, infinities, -0) of the narrow types, at random places.
+        "bf16": rng.integers(0, 1 << 16, size).astype(np.uint16).view(ml_dtypes.bfloat16),
+        "f8": rng.integers(0, 256, size).astype(np.uint8).view(ml_dtypes.float8_e4m3fn),
+        "f8e8m0": rng.integers(0, 256, size).astype(np.uint8).view(ml_dtypes.float8_e8m0fnu),
+        "i4": rng.integers(-8, 8, size).astype(ml_dtypes.int4),
+        "ui4": rng.integers(0, 16, size).astype(ml_dtypes.uint4),
     }
 
 
@@ -124,7 +131,7 @@ def test_default_print_elides_large_constants_but_not_splats() -> None:
     [(BFloat16Type(), 2), (Float8E4M3FNType(), 1), (IntegerType(4), 1)],
     ids=["bf16", "f8E4M3FN", "i4"],
 )
-def test_types_without_numpy_dtype_print_as_hex(element: object, width: int, rng: np.random.Generator) -> None:
+def test_narrow_types_print_as_hex(element: object, width: int, rng: np.random.Generator) -> None:
     data = rng.integers(0, 256, 5 * width, dtype=np.uint8)
     if isinstance(element, IntegerType):
         data = (data.astype(np.int8) >> 4).view(np.uint8)  # sign-extended nibbles

@@ -6,9 +6,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ml_dtypes
 import numpy as np
 import onnx
 import pytest
+from narrow_cases import assert_same_bits
 from onnx.reference import ReferenceEvaluator
 from onnx_models import assert_matches_onnxruntime, node_model, run_infer
 from xdsl.utils.exceptions import VerifyException
@@ -617,11 +619,114 @@ def test_cast_to_string_is_a_diagnostic() -> None:
     assert "node 'cast_node' (Cast, opset 13)" in message and "STRING" in message
 
 
-def test_cast_to_float8_without_saturation_is_a_diagnostic() -> None:
-    attrs = {"to": onnx.TensorProto.FLOAT8E4M3FN, "saturate": 0}
-    model = node_model("Cast", {"x": np.zeros(3, np.float32)}, opset=19, attrs=attrs)
+@pytest.mark.parametrize("saturate", [0, 1])
+@pytest.mark.parametrize("op_type", ["Cast", "CastLike"])
+def test_cast_to_float8_saturate(saturate: int, op_type: str) -> None:
+    x = np.array([0.3, -0.3, 500.0, -500.0, 1e6, np.inf, -np.inf, np.nan, 1e-9, 240.0, 300.0], np.float32)
+    for target in (ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e5m2):
+        to = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(target))
+        attrs: dict[str, Any] = {"saturate": saturate}
+        if op_type == "Cast":
+            model = node_model("Cast", {"x": x}, opset=19, attrs={**attrs, "to": to})
+            feeds = {"x": x}
+        else:
+            feeds = {"x": x, "t": np.zeros(1, target)}
+            model = node_model("CastLike", feeds, opset=19, attrs=attrs)
+        (actual,) = run_infer(model, feeds)
+        # onnxruntime's Python API takes and gives no float8 arrays: onnx's reference is the oracle.
+        expected = ReferenceEvaluator(model).run(None, feeds)[0]
+        assert actual.dtype == np.dtype(target)
+        assert_same_bits(actual, expected, x)
+    if saturate:
+        assert "saturate" in str(infer.to_infer(model))
+
+
+NARROW_CASTS = [
+    # (source, target, first opset with both types)
+    (np.float32, ml_dtypes.bfloat16, 13),
+    (ml_dtypes.bfloat16, np.float32, 13),
+    (np.float16, ml_dtypes.float8_e4m3fnuz, 19),
+    (ml_dtypes.float8_e5m2, np.float16, 19),
+    (np.float32, ml_dtypes.int4, 21),
+    (ml_dtypes.uint4, np.float32, 21),
+    (np.int32, ml_dtypes.int4, 21),
+    (np.float32, ml_dtypes.float4_e2m1fn, 23),
+    (ml_dtypes.float4_e2m1fn, np.float16, 23),
+    (np.float32, ml_dtypes.int2, 25),
+]
+
+
+def _narrow_input(source: Any, rng: np.random.Generator) -> np.ndarray:
+    if source is np.int32:
+        return rng.integers(-30, 30, (3, 4)).astype(np.int32)
+    values = (rng.standard_normal((3, 4)) * 4).astype(np.float32)
+    values.reshape(-1)[:3] = [0.5, -2.5, 1.75]  # ties of the narrow types
+    return values.astype(source)
+
+
+@pytest.mark.parametrize(("source", "target", "since"), NARROW_CASTS, ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize("opset", [19, 21, 23, 25])
+def test_cast_narrow_types(source: Any, target: Any, since: int, opset: int, rng: np.random.Generator) -> None:
+    """Casts to and from the narrow types with a dynamic dim, Cast and CastLike, against onnx's reference
+    (onnxruntime's Python API has no arrays of these types)."""
+    if opset < since:
+        pytest.skip(f"the types need opset {since}")
+    x = _narrow_input(source, rng)
+    to = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(target))
+    for model, feeds in (
+        (node_model("Cast", {"x": x}, opset=opset, attrs={"to": to}, input_shapes={"x": ["N", 4]}), {"x": x}),
+        (node_model("CastLike", {"x": x, "t": np.zeros(1, target)}, opset=opset, input_shapes={"x": ["N", 4]}),
+         {"x": x, "t": np.zeros(1, target)}),
+    ):  # fmt: skip
+        (actual,) = run_infer(model, feeds)
+        expected = ReferenceEvaluator(model).run(None, feeds)[0]
+        assert actual.dtype == np.dtype(target) and actual.shape == x.shape
+        assert_same_bits(actual, expected, x)
+
+
+def test_ops_on_bf16_compute_in_f32_and_round(rng: np.random.Generator) -> None:
+    """Clip without bounds clamps to bf16's finite range; Relu, Mul and Add round after each op."""
+    x = (rng.standard_normal((3, 4)) * 8).astype(ml_dtypes.bfloat16)
+    x.reshape(-1)[:2] = [np.inf, np.nan]
+    nodes = [
+        onnx.helper.make_node("Clip", ["x"], ["c"]),
+        onnx.helper.make_node("Relu", ["c"], ["r"]),
+        onnx.helper.make_node("Mul", ["r", "x"], ["m"]),
+        onnx.helper.make_node("Add", ["m", "x"], ["y"]),
+    ]
+    bf16 = onnx.TensorProto.BFLOAT16
+    graph = onnx.helper.make_graph(
+        nodes,
+        "bf16",
+        [onnx.helper.make_tensor_value_info("x", bf16, ["N", 4])],
+        [onnx.helper.make_tensor_value_info("y", bf16, ["N", 4])],
+    )
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    (actual,) = run_infer(model, {"x": x})
+    wide = x.astype(np.float32)
+    c = np.clip(wide, -float(ml_dtypes.finfo(ml_dtypes.bfloat16).max), float(ml_dtypes.finfo(ml_dtypes.bfloat16).max))
+    m = (np.maximum(c, 0) * wide).astype(ml_dtypes.bfloat16).astype(np.float32)
+    with np.errstate(all="ignore"):
+        expected = (m + wide).astype(ml_dtypes.bfloat16)
+    assert_same_bits(actual, expected, x)
+
+
+def test_cast_to_e8m0_round_modes() -> None:
+    x = np.array([0.124, 0.25, 1.1, 1.5, 3.0, 100.0], np.float32)
+    for round_mode in ("up", "down", "nearest"):
+        model = node_model(
+            "Cast", {"x": x}, opset=25, attrs={"to": onnx.TensorProto.FLOAT8E8M0, "round_mode": round_mode}
+        )
+        (actual,) = run_infer(model, {"x": x})
+        assert_same_bits(actual, onnx.numpy_helper.to_float8e8m0(x, True, round_mode), x)
+
+
+def test_cast_to_e8m0_with_an_unknown_round_mode_is_a_diagnostic() -> None:
+    model = node_model("Cast", {"x": np.zeros(3, np.float32)}, opset=25, attrs={"to": onnx.TensorProto.FLOAT8E8M0})
+    model.graph.node[0].attribute.append(onnx.helper.make_attribute("round_mode", "sideways"))
     message = diagnostic(model)
-    assert "node 'cast_node' (Cast, opset 19)" in message and "saturate" in message
+    assert "node 'cast_node' (Cast, opset 25)" in message and "round_mode" in message
 
 
 # -- identity and dropout ---------------------------------------------------------------------------------------

@@ -225,8 +225,8 @@ def test_light_model_random_weights(name: str, merged: int) -> None:
     assert sum(before.values()) - sum(counts(after).values()) == merged
 
 
-def test_element_types_without_numpy_dtype() -> None:
-    """bf16 constants have no numpy view: they are keyed by all their bytes."""
+def test_narrow_float_constants() -> None:
+    """bf16 constants (a numpy dtype from ml_dtypes) merge like any other."""
     module = parse(
         """
         func.func @main() -> (tensor<4xbf16>, tensor<4xbf16>, tensor<4xbf16>, tensor<4xbf16>) {

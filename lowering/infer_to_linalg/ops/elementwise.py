@@ -20,7 +20,8 @@ The rules follow the reference interpreter (`runtime/reference/elementwise.py`):
 integer division truncates and gives 0 by zero, `mod` takes the divisor's
 sign (numpy's `%`) unless `fmod`, `round` halves to even, `sigmoid` uses the
 reference's overflow-free form, and `cast` saturates floats converted to
-integers (see `Scalar.cast`).
+integers (see `Scalar.cast`). Ops on narrow floats (bf16, float8, ...) compute
+in f32 and round their result back (`elementwise`), as the interpreter does.
 """
 
 from __future__ import annotations
@@ -38,17 +39,29 @@ from infer.dialects.infer import elementwise as ew
 from infer.dialects.infer.base import dims_of, element_of
 from infer.dialects.infer.epilogue import Epilogue
 from infer.lowering.infer_to_linalg.core import Lowering, lowering
-from infer.lowering.infer_to_linalg.scalar import FLOAT, UNSIGNED, Scalar, int_range, kind
+from infer.lowering.infer_to_linalg.scalar import FLOAT, UNSIGNED, Scalar, int_range, is_narrow_float, kind
 from infer.lowering.infer_to_linalg.structured import Operand, broadcast_sizes, map_elements
 
 Rule = Callable[[Scalar, list[SSAValue]], SSAValue]
 
 
-def elementwise(l: Lowering, rule: Rule, operands: Sequence[int] | None = None) -> SSAValue:
+def elementwise(l: Lowering, rule: Rule, operands: Sequence[int] | None = None, widen: bool = True) -> SSAValue:
     """Lowers an elementwise op: result `i` of `rule` on the (broadcast) operands.
 
-    Constant operands that hold one element enter the body as constants."""
+    Constant operands that hold one element enter the body as constants. On
+    narrow floats (bf16, float8, ...) the rule computes in f32: operands widen
+    before it, its result rounds back to the element type (unless `widen` is
+    false: the rule handles them itself)."""
     indices = list(range(len(l.op.operands))) if operands is None else list(operands)
+    elements = [element_of(l.op.operands[i].type) for i in indices]
+    result_element = element_of(l.op.results[0].type)
+    if widen and any(is_narrow_float(e) for e in [*elements, result_element]):
+        exact = rule
+
+        def rule(s: Scalar, v: list[SSAValue]) -> SSAValue:
+            r = exact(s, [s.widen(x) for x in v])
+            return s.cast(r, result_element) if r.type != result_element else r
+
     inputs: list[Operand] = []
     shapes = []
     for i in indices:
@@ -249,8 +262,12 @@ def clip(l: Lowering) -> SSAValue:
 
 @lowering(ew.CastOp)
 def cast(l: Lowering) -> SSAValue:
-    target = element_of(l.op.results[0].type)
-    return elementwise(l, lambda s, v: s.cast(v[0], target))
+    op = l.op
+    assert isinstance(op, ew.CastOp)
+    target = element_of(op.results[0].type)
+    saturate = op.saturate is not None
+    round_mode = None if op.round_mode is None else op.round_mode.data
+    return elementwise(l, lambda s, v: s.cast(v[0], target, saturate, round_mode), widen=False)
 
 
 # -- epilogues ----------------------------------------------------------------------------------------

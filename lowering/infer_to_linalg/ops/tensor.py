@@ -44,7 +44,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, SSAValue
 
 from infer.dialects.dtypes import to_numpy
-from infer.dialects.infer.base import float_of, int_of, ints_of, string_of
+from infer.dialects.infer.base import element_of, float_of, int_of, ints_of, string_of
 from infer.dialects.infer.tensor import (
     BroadcastToOp,
     ConcatOp,
@@ -524,8 +524,10 @@ def range_(l: Lowering) -> SSAValue:
     op = l.op
     assert isinstance(op, RangeOp)
     s = l.scalar
-    start, limit, delta = (load(l, v, []) for v in l.operands)
+    # Narrow floats compute in f32 (as the interpreter does) and each element rounds back.
+    start, limit, delta = (s.widen(load(l, v, [])) for v in l.operands)
     t = start.type
+    element_type = element_of(op.results[0].type)
     if kind(t) == FLOAT:
         # ceil((limit - start) / delta) in double, as the reference computes it.
         span = s.sub(s.cast(limit, f64), s.cast(start, f64))
@@ -542,7 +544,7 @@ def range_(l: Lowering) -> SSAValue:
 
     def element(index: list[Size]) -> SSAValue:
         i = s.cast(s.cast(index[0].value, i64), t)
-        return s.add(start, s.mul(i, delta))
+        return s.cast(s.add(start, s.mul(i, delta)), element_type)
 
     return _copy(l, result, element)
 

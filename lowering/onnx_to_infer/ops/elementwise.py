@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import ml_dtypes
 import numpy as np
 from onnx import TensorProto
 from xdsl.dialects.builtin import (
     AnyFloat,
-    Float8E4M3FNType,
-    Float8E4M3FNUZType,
-    Float8E5M2FNUZType,
-    Float8E5M2Type,
+    Float8E8M0FNUType,
     FloatAttr,
     IntegerAttr,
     f64,
@@ -24,10 +22,11 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, SSAValue
 
-from infer.dialects.dtypes import BY_MLIR, UnsupportedElementType, from_onnx
+from infer.dialects.dtypes import BY_MLIR, UnsupportedElementType, from_onnx, to_numpy
 from infer.dialects.infer import ConstantOp, FillOp, constant_value
 from infer.dialects.infer import elementwise as ew
 from infer.dialects.infer.base import is_float
+from infer.dialects.infer.elementwise import ROUND_MODES, SATURATING_TARGETS
 from infer.dialects.infer.tensor import ShapeOfOp, UnsqueezeOp
 from infer.lowering.onnx_to_infer.core import Conversion, converter
 
@@ -82,8 +81,6 @@ _VARIADIC: dict[str, type[ew.BinaryOp]] = {
     "Max": ew.MaxOp,
     "Min": ew.MinOp,
 }
-
-_FLOAT8 = (Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type, Float8E5M2FNUZType)
 
 
 def binary_operands(c: Conversion) -> list[SSAValue]:
@@ -150,14 +147,19 @@ for _name, _variadic_class in _VARIADIC.items():
     converter(_name)(_variadic(_name, _variadic_class))
 
 
-def cast_to(c: Conversion, value: SSAValue, element: Attribute) -> SSAValue:
-    """`value` with element type `element`: a new constant for a constant, else `infer.cast`."""
+def cast_to(
+    c: Conversion, value: SSAValue, element: Attribute, saturate: bool = False, round_mode: str | None = None
+) -> SSAValue:
+    """`value` with element type `element`: a new constant for a constant, else `infer.cast`
+    (`saturate` and `round_mode` as `infer.cast` defines them)."""
     if c.element(value) == element:
         return value
     array = constant_value(value)
     if array is not None and element in BY_MLIR and BY_MLIR[element].numpy is not None:
-        return c.constant(np.asarray(array != 0) if element == i1 else array, element)
-    return c.emit(ew.CastOp(value, element))
+        from infer.runtime.reference.elementwise import cast_array
+
+        return c.constant(cast_array(array, to_numpy(element), saturate, round_mode), element)
+    return c.emit(ew.CastOp(value, element, saturate=saturate, round_mode=round_mode))
 
 
 @converter("Pow")
@@ -227,7 +229,7 @@ def _type_limits(c: Conversion, x: SSAValue) -> tuple[float | None, float | None
     element = c.element(x)
     if not is_float(element) or element not in BY_MLIR or BY_MLIR[element].numpy is None:
         return None, None
-    info = np.finfo(BY_MLIR[element].numpy)
+    info = ml_dtypes.finfo(BY_MLIR[element].numpy)  # numpy's finfo knows no bf16 or float8
     return float(info.min), float(info.max)
 
 
@@ -258,9 +260,15 @@ def clip(c: Conversion) -> SSAValue:
 
 
 def _cast(c: Conversion, target: Attribute) -> SSAValue:
-    if isinstance(target, _FLOAT8) and c.version >= 19 and not c.attr("saturate", 1):
-        c.unsupported_attr("saturate", 0, "1 (casts to float8 saturate)")
-    return cast_to(c, c.input(0), target)
+    """Cast-19+ and CastLike-19+ `saturate` (default 1) applies to float8 targets;
+    Cast-24+ and CastLike-24+ `round_mode` (default "up") to float8e8m0 only."""
+    saturate = isinstance(target, SATURATING_TARGETS) and bool(c.attr("saturate", 1))
+    round_mode = None
+    if isinstance(target, Float8E8M0FNUType):
+        round_mode = c.attr("round_mode", "up")
+        if round_mode not in ROUND_MODES:
+            c.unsupported_attr("round_mode", round_mode, ", ".join(f'"{m}"' for m in ROUND_MODES))
+    return cast_to(c, c.input(0), target, saturate, round_mode)
 
 
 @converter("Cast")
@@ -271,8 +279,6 @@ def cast(c: Conversion) -> SSAValue:
     except UnsupportedElementType:
         name = TensorProto.DataType.Name(to) if to in TensorProto.DataType.values() else str(to)
         c.error(f"Cast to {name} is not supported")
-    if c.version >= 28 and c.has_attr("round_mode") and c.attr("round_mode") != "up":
-        c.unsupported_attr("round_mode", c.attr("round_mode"), "up")
     return _cast(c, target)
 
 

@@ -10,6 +10,11 @@
 - `cmpf` implements ordered and unordered predicates exactly (the code is built without -ffast-math).
 - `maximumf`/`minimumf` propagate NaN and order -0.0 < +0.0; `maxnumf`/`minnumf` return the number.
 - f16 arithmetic is done in float and rounded back after each op (exact for + - * /).
+- The narrow floats (bf16, float8, f4) are bits: `extf`/`truncf` call the runtime's
+  conversions (`truncf` may carry `infer.saturate` and `infer.round_mode`); `select`
+  and constants take the bits; `cmpf`, `negf` and max/min compare or compute on the
+  widened values (exact: no rounding is involved). Other arithmetic on them is an
+  emitter error (the lowering computes in f32, with `extf`/`truncf` around the op).
 - i1 is `bool`; its signed value is -1 (`extsi`, `sitofp`, signed compares).
 """
 
@@ -18,16 +23,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr, MemRefType
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr, MemRefType, StringAttr
 from xdsl.ir import Operation
 
-from infer.runtime.c.ctype import INDEX, CType, literal
+from infer.runtime.c.ctype import F32, INDEX, CType, literal
 from infer.runtime.c.emitter import UNKNOWN_ROOT, BodyEmitter, Literal, Memref, emit_error
 from infer.runtime.c.rules import rule
 
 
 def up(t: CType, x: str) -> str:
-    """An operand in the type arithmetic is done in (an f16 literal is already exact as a float)."""
+    """An operand in the type arithmetic is done in (an f16 literal is already exact as a
+    float; a narrow float's bits widen to float)."""
+    if t.is_narrow:
+        return f"infer_{t.fmt}_to_f32({x})"
     if not t.is_f16:
         return x
     if isinstance(x, Literal) and x.startswith("(infer_f16)"):
@@ -37,12 +45,23 @@ def up(t: CType, x: str) -> str:
 
 def down(t: CType, expr: str) -> str:
     """A result computed in `t.compute`, rounded to `t`."""
+    if t.is_narrow:
+        return narrow_from_f32(t, expr)
     return f"(infer_f16)({expr})" if t.is_f16 else expr
 
 
+def narrow_from_f32(t: CType, expr: str, saturate: int = 0) -> str:
+    """A float expression rounded to the narrow float `t` (its bits)."""
+    if t.fmt == "bf16" and not saturate:
+        return f"infer_bf16_from_f32({expr})"
+    if t.fmt == "e8m0":
+        return f"infer_e8m0_from_f32({expr}, {saturate}, 0)"
+    return f"infer_{t.fmt}_from_f64((double)({expr}), {saturate})"
+
+
 def fsuffix(t: CType) -> str:
-    """The suffix of the runtime helpers for a float type (f16 uses the float ones)."""
-    return "f64" if t.bits == 64 else "f32"
+    """The suffix of the runtime helpers for a float type (f16 and the narrow floats use the float ones)."""
+    return "f64" if t.bits == 64 and not t.is_narrow else "f32"
 
 
 def isuffix(t: CType) -> str:
@@ -72,7 +91,9 @@ def float_binary(op: arith.FloatingPointLikeBinaryOperation, fe: BodyEmitter) ->
 
 @rule(arith.NegfOp)
 def negf(op: arith.NegfOp, fe: BodyEmitter) -> None:
-    fe.define(op.result, f"-{fe.scalar(op.operand)}")
+    t = fe.ctype(op.result)
+    x = fe.scalar(op.operand)
+    fe.define(op.result, down(t, f"-{up(t, x)}") if t.is_narrow else f"-{x}")
 
 
 FLOAT_MINMAX: dict[type[Operation], str] = {
@@ -113,7 +134,17 @@ CMPF: dict[str, Callable[[str, str], str]] = {
 @rule(arith.CmpfOp)
 def cmpf(op: arith.CmpfOp, fe: BodyEmitter) -> None:
     predicate = arith.CMPF_COMPARISON_OPERATIONS[op.predicate.value.data]
-    fe.define(op.result, CMPF[predicate](fe.scalar(op.lhs), fe.scalar(op.rhs)))
+    t = fe.ctype(op.lhs)
+    a, b = fe.scalar(op.lhs), fe.scalar(op.rhs)
+    if t.is_narrow:
+        # Widened once each (the predicates name their operands more than once).
+        wide = []
+        for x in (a, b):
+            name = fe.fresh(None, "w")
+            fe.out.line(f"const float {name} = {up(t, x)};")
+            wide.append(name)
+        a, b = wide
+    fe.define(op.result, CMPF[predicate](a, b))
 
 
 # ---------------------------------------------------------------- integers
@@ -287,9 +318,34 @@ def _cast(op: Operation, fe: BodyEmitter, expr: Callable[[CType, CType, str], st
     fe.define(result, expr(fe.ctype(source), fe.ctype(result), fe.scalar(source)))
 
 
+SATURATE_ATTR = "infer.saturate"
+"""On an `arith.truncf` to a float8 type: clamp to the largest finite value (see `infer.cast`)."""
+ROUND_MODE_ATTR = "infer.round_mode"
+"""On an `arith.truncf` to f8E8M0FNU: "up" (the default), "down" or "nearest"."""
+_E8M0_ROUND_MODES = {"up": 0, "down": 1, "nearest": 2}
+
+
 @rule(arith.ExtFOp, arith.TruncFOp)
 def float_cast(op: Operation, fe: BodyEmitter) -> None:
-    _cast(op, fe, lambda s, r, x: f"({r.name}){x}")
+    """Between C floats a C conversion; to and from the narrow floats the runtime's
+    conversions (widening through float, narrowing from double in one rounding)."""
+    saturate = 1 if SATURATE_ATTR in op.attributes else 0
+    mode_attr = op.attributes.get(ROUND_MODE_ATTR)
+    round_mode = _E8M0_ROUND_MODES[mode_attr.data] if isinstance(mode_attr, StringAttr) else 0
+
+    def expr(s: CType, r: CType, x: str) -> str:
+        if s.is_narrow:
+            x, s = f"infer_{s.fmt}_to_f32({x})", F32
+        if not r.is_narrow:
+            return f"({r.name}){x}" if r != s else x
+        wide = up(s, x)
+        if r.fmt == "e8m0":
+            return f"infer_e8m0_from_f32((float){wide}, {saturate}, {round_mode})"
+        if r.fmt == "bf16" and s == F32 and not saturate:
+            return f"infer_bf16_from_f32({x})"
+        return f"infer_{r.fmt}_from_f64((double){wide}, {saturate})"
+
+    _cast(op, fe, expr)
 
 
 @rule(arith.ExtSIOp)

@@ -117,3 +117,27 @@ func.func @cast_shape(%x: tensor<3x4xf32>) -> tensor<4x3xi32> {
   func.return %z : tensor<4x3xi32>
 }
 // CHECK: infer.cast result #0 has type tensor<4x3xi32>, but its shape rule gives tensor<3x4xi32>
+
+// -----
+
+func.func @cast_saturate_to_f16(%x: tensor<3xf32>) -> tensor<3xf16> {
+  %z = infer.cast %x {saturate} : (tensor<3xf32>) -> tensor<3xf16>
+  func.return %z : tensor<3xf16>
+}
+// CHECK: infer.cast: saturate applies to float8 targets only, not to f16
+
+// -----
+
+func.func @cast_round_mode_to_f8(%x: tensor<3xf32>) -> tensor<3xf8E4M3FN> {
+  %z = infer.cast %x {round_mode = "up"} : (tensor<3xf32>) -> tensor<3xf8E4M3FN>
+  func.return %z : tensor<3xf8E4M3FN>
+}
+// CHECK: infer.cast: round_mode applies to f8E8M0FNU targets only, not to f8E4M3FN
+
+// -----
+
+func.func @cast_round_mode_unknown(%x: tensor<3xf32>) -> tensor<3xf8E8M0FNU> {
+  %z = infer.cast %x {round_mode = "sideways"} : (tensor<3xf32>) -> tensor<3xf8E8M0FNU>
+  func.return %z : tensor<3xf8E8M0FNU>
+}
+// CHECK: infer.cast: round_mode must be one of up, down, nearest

@@ -134,3 +134,17 @@ func.func @select_clip_cast(%c: tensor<?x1xi1>, %x: tensor<?x4xf32>, %y: tensor<
   // CHECK: func.return %[[CLIP]], %[[ICLIP]], %[[CAST]]
   func.return %clip, %iclip, %cast : tensor<?x4xf32>, tensor<4xi32>, tensor<?x4xi64>
 }
+
+// Casts to the narrow types: saturate (float8) and round_mode (f8E8M0FNU).
+// CHECK-LABEL: func.func @cast_narrow
+// CHECK: infer.cast %{{.*}} {saturate} : (tensor<?x4xf32>) -> tensor<?x4xf8E4M3FNUZ>
+// CHECK: infer.cast %{{.*}} {saturate, round_mode = "down"} : (tensor<?x4xf32>) -> tensor<?x4xf8E8M0FNU>
+// CHECK: infer.cast %{{.*}} : (tensor<?x4xbf16>) -> tensor<?x4xf4E2M1FN>
+// CHECK: infer.add %{{.*}}, %{{.*}} : (tensor<?x4xbf16>, tensor<?x4xbf16>) -> tensor<?x4xbf16>
+func.func @cast_narrow(%x: tensor<?x4xf32>, %b: tensor<?x4xbf16>) -> (tensor<?x4xf8E4M3FNUZ>, tensor<?x4xf8E8M0FNU>, tensor<?x4xf4E2M1FN>, tensor<?x4xbf16>) {
+  %a = infer.cast %x {saturate} : (tensor<?x4xf32>) -> tensor<?x4xf8E4M3FNUZ>
+  %e = infer.cast %x {saturate, round_mode = "down"} : (tensor<?x4xf32>) -> tensor<?x4xf8E8M0FNU>
+  %f = infer.cast %b : (tensor<?x4xbf16>) -> tensor<?x4xf4E2M1FN>
+  %s = infer.add %b, %b : (tensor<?x4xbf16>, tensor<?x4xbf16>) -> tensor<?x4xbf16>
+  func.return %a, %e, %f, %s : tensor<?x4xf8E4M3FNUZ>, tensor<?x4xf8E8M0FNU>, tensor<?x4xf4E2M1FN>, tensor<?x4xbf16>
+}

@@ -189,6 +189,42 @@ builtin.module attributes {onnx.opset_import = {ai.onnx = 19 : i64}} {
 
 // -----
 
+// Casts to float8 saturate by default (saturate = 1); saturate = 0 drops the
+// unit attribute; float8e8m0 takes its round_mode (default "up"); a constant folds.
+// CHECK-LABEL: func.func @cast_narrow
+// CHECK: infer.cast %{{.*}} {saturate} : (tensor<?x3xf32>) -> tensor<?x3xf8E4M3FN>
+// CHECK: infer.cast %{{.*}} : (tensor<?x3xf16>) -> tensor<?x3xf8E5M2>
+// CHECK: infer.cast %{{.*}} {saturate, round_mode = "up"} : (tensor<?x3xf32>) -> tensor<?x3xf8E8M0FNU>
+// CHECK: infer.cast %{{.*}} {saturate, round_mode = "nearest"} : (tensor<?x3xf32>) -> tensor<?x3xf8E8M0FNU>
+// CHECK: infer.cast %{{.*}} : (tensor<?x3xf32>) -> tensor<?x3xbf16>
+// CHECK: infer.cast %{{.*}} : (tensor<?x3xf32>) -> tensor<?x3xi4>
+// CHECK: infer.constant dense<"0x7E"> : tensor<1xf8E4M3FN>
+builtin.module attributes {onnx.opset_import = {ai.onnx = 25 : i64}} {
+  func.func @cast_narrow(%x: tensor<?x3xf32>, %h: tensor<?x3xf16>) -> (tensor<?x3xf8E4M3FN>, tensor<?x3xf8E5M2>, tensor<?x3xf8E8M0FNU>, tensor<?x3xf8E8M0FNU>, tensor<?x3xbf16>, tensor<?x3xi4>, tensor<1xf8E4M3FN>) {
+    %a = onnx.Cast(%x) {to = 17 : i64} : (tensor<?x3xf32>) -> tensor<?x3xf8E4M3FN>
+    %b = onnx.Cast(%h) {to = 19 : i64, saturate = 0 : i64} : (tensor<?x3xf16>) -> tensor<?x3xf8E5M2>
+    %c = onnx.Cast(%x) {to = 24 : i64} : (tensor<?x3xf32>) -> tensor<?x3xf8E8M0FNU>
+    %d = onnx.Cast(%x) {to = 24 : i64, round_mode = "nearest"} : (tensor<?x3xf32>) -> tensor<?x3xf8E8M0FNU>
+    %e = onnx.Cast(%x) {to = 16 : i64} : (tensor<?x3xf32>) -> tensor<?x3xbf16>
+    %f = onnx.Cast(%x) {to = 22 : i64} : (tensor<?x3xf32>) -> tensor<?x3xi4>
+    %k = onnx.Constant() {value = dense<1000.0> : tensor<1xf32>} : () -> tensor<1xf32>
+    %g = onnx.Cast(%k) {to = 17 : i64} : (tensor<1xf32>) -> tensor<1xf8E4M3FN>
+    func.return %a, %b, %c, %d, %e, %f, %g : tensor<?x3xf8E4M3FN>, tensor<?x3xf8E5M2>, tensor<?x3xf8E8M0FNU>, tensor<?x3xf8E8M0FNU>, tensor<?x3xbf16>, tensor<?x3xi4>, tensor<1xf8E4M3FN>
+  }
+}
+
+// -----
+
+// CHECK: Cast, opset 25: attribute 'round_mode' = 'sideways' is not supported; supported: "up", "down", "nearest"
+builtin.module attributes {onnx.opset_import = {ai.onnx = 25 : i64}} {
+  func.func @cast_round_mode(%x: tensor<3xf32>) -> tensor<3xf8E8M0FNU> {
+    %y = onnx.Cast(%x) {to = 24 : i64, round_mode = "sideways"} : (tensor<3xf32>) -> tensor<3xf8E8M0FNU>
+    func.return %y : tensor<3xf8E8M0FNU>
+  }
+}
+
+// -----
+
 // CHECK: Cast, opset 13: Cast to STRING is not supported
 builtin.module attributes {onnx.opset_import = {ai.onnx = 13 : i64}} {
   func.func @cast_string(%x: tensor<3xf32>) -> tensor<3x!onnx.string> {

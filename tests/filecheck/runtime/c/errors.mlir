@@ -19,8 +19,8 @@ func.func @main_graph(%x: memref<4xf32>) -> memref<4xf32> {
 
 // -----
 
-// CHECK: // error: cannot emit C for 'memref.global': element type bf16 has no C type; the C target supports f16, f32, f64, i1, i8-i64, ui8-ui64 and index
-"memref.global"() <{sym_name = "w", sym_visibility = "private", type = memref<2xbf16>, initial_value = dense<[1.0, 2.0]> : tensor<2xbf16>, constant}> : () -> ()
+// CHECK: // error: cannot emit C for 'memref.global': element type f6E2M3FN has no C type; the C target supports f16, f32, f64, bf16, f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ, f8E8M0FNU, f4E2M1FN, i1, i2, i4, i8-i64, ui2, ui4, ui8-ui64 and index
+"memref.global"() <{sym_name = "w", sym_visibility = "private", type = memref<2xf6E2M3FN>, initial_value = dense<"0x0102"> : tensor<2xf6E2M3FN>, constant}> : () -> ()
 func.func @main_graph(%x: memref<2xf32>) -> memref<2xf32> {
   %y = memref.alloc() : memref<2xf32>
   func.return %y : memref<2xf32>
@@ -34,4 +34,17 @@ func.func @a(%x: memref<2xf32>) -> memref<2xf32> {
 }
 func.func @b(%x: memref<2xf32>) -> memref<2xf32> {
   func.return %x : memref<2xf32>
+}
+
+// -----
+
+// Arithmetic on a narrow float (stored as bits) must come widened: an op on the bits is an error.
+// CHECK: // error: cannot emit C for 'arith.addf': arithmetic on bf16 has no C form (narrow floats are stored as bits)
+func.func @main_graph(%x: memref<2xbf16>) -> memref<2xbf16> {
+  %c0 = arith.constant 0 : index
+  %a = memref.load %x[%c0] : memref<2xbf16>
+  %s = arith.addf %a, %a : bf16
+  %y = memref.alloc() : memref<2xbf16>
+  memref.store %s, %y[%c0] : memref<2xbf16>
+  func.return %y : memref<2xbf16>
 }
