@@ -262,7 +262,9 @@ def _shape_model(batch: str | int) -> onnx.ModelProto:
 def test_onnx_shape_arithmetic_static(rng: np.random.Generator) -> None:
     module = infer.to_infer(_shape_model(2))
     before = counts(module)
-    assert before["infer.fill"] == 1 and before["infer.mul"] == 1
+    # With static dims the conversion already folds the shape arithmetic (a node
+    # may need it as a constant); the pass keeps the result.
+    assert before["infer.fill"] == 0 and before["infer.mul"] == 0
     x = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
     after = assert_pass_preserves(module, FoldConstantsPass(), {"x": x})
     assert counts(after) == Counter({"infer.constant": 2, "infer.add": 1, "infer.reshape": 1})
