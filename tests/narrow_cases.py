@@ -56,6 +56,24 @@ def saturate_cast(x: np.ndarray, dtype: type) -> np.ndarray:
     return numpy_helper.saturate_cast(x, np.dtype(dtype))
 
 
+def e8m0_probes(rng: np.random.Generator) -> np.ndarray:
+    """Finite float32 inputs for e8m0's round modes: every power of two, the
+    midpoints between neighbouring ones and their neighbours, random magnitudes."""
+    powers = np.exp2(np.arange(-149, 128, dtype=np.float64)).astype(np.float32)
+    x = np.concatenate(
+        [
+            powers,
+            powers * 1.5,
+            np.nextafter(powers * 1.5, np.float32(0)),
+            np.nextafter(powers, np.float32(np.inf)),
+            (rng.random(500) * np.exp2(rng.integers(-130, 128, 500))).astype(np.float32),
+            np.array([0.0, 3.4e38], np.float32),
+        ]
+    ).astype(np.float32)
+    x = x[np.isfinite(x)]
+    return x
+
+
 def e8m0(x: np.ndarray, saturate: bool, round_mode: str) -> np.ndarray:
     """ONNX's float8e8m0 conversion (its numpy helper), for finite inputs."""
     return numpy_helper.to_float8e8m0(x, saturate, round_mode)

@@ -17,6 +17,7 @@ from narrow_cases import (
     all_values,
     assert_same_bits,
     e8m0,
+    e8m0_probes,
     float32_probes,
     saturate_cast,
 )
@@ -97,18 +98,7 @@ def test_the_onnx_float8_table(attrs: str, table: list) -> None:
 @pytest.mark.parametrize("round_mode", ["up", "down", "nearest"])
 @pytest.mark.parametrize("saturate", [True, False])
 def test_e8m0(round_mode: str, saturate: bool, rng: np.random.Generator) -> None:
-    powers = np.exp2(np.arange(-149, 128, dtype=np.float64)).astype(np.float32)
-    x = np.concatenate(
-        [
-            powers,
-            powers * 1.5,
-            np.nextafter(powers * 1.5, np.float32(0)),
-            np.nextafter(powers, np.float32(np.inf)),
-            (rng.random(500) * np.exp2(rng.integers(-130, 128, 500))).astype(np.float32),
-            np.array([0.0, 3.4e38], np.float32),
-        ]
-    ).astype(np.float32)
-    x = x[np.isfinite(x)]
+    x = e8m0_probes(rng)
     attrs = f'{{{"saturate, " if saturate else ""}round_mode = "{round_mode}"}}'
     assert_same_bits(cast(x, "f32", E8M0[0], attrs), e8m0(x, saturate, round_mode), x)
     special = np.array([np.inf, np.nan], np.float32)

@@ -20,6 +20,7 @@ from narrow_cases import (
     all_values,
     assert_same_bits,
     e8m0,
+    e8m0_probes,
     float32_probes,
     saturate_cast,
 )
@@ -106,18 +107,7 @@ def test_float64_narrows_in_one_rounding(cache: str) -> None:
 
 @pytest.mark.parametrize("source", ["f32", "f16"])
 def test_e8m0_round_modes(source: str, cache: str, rng: np.random.Generator) -> None:
-    powers = np.exp2(np.arange(-149, 128, dtype=np.float64)).astype(np.float32)
-    x = np.concatenate(
-        [
-            powers,
-            powers * 1.5,
-            np.nextafter(powers * 1.5, np.float32(0)),
-            np.nextafter(powers, np.float32(np.inf)),
-            (rng.random(500) * np.exp2(rng.integers(-130, 128, 500))).astype(np.float32),
-            np.array([0.0, 3.4e38], np.float32),
-        ]
-    ).astype(np.float32)
-    x = x[np.isfinite(x)]
+    x = e8m0_probes(rng)
     if source == "f16":
         x = x.astype(np.float16)
         x = x[np.isfinite(x)]
