@@ -534,10 +534,11 @@ static infer_epilogue column_epilogue(const float *bias, const float *residual, 
   return ep;
 }
 
-int infer_gemm_f32(struct infer_model *ctx, int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
-                   int64_t lda, int64_t stride_a, int32_t trans_a, const float *B, int64_t ldb, int64_t stride_b,
-                   int32_t trans_b, float *C, int64_t ldc, int64_t stride_c, const float *bias, const float *residual,
-                   int32_t act, float p0, float p1) {
+/* A problem with a plain (row-major, optionally transposed) A, its C and column
+   epilogue; the caller fills in B. */
+static infer_gemm_problem plain_a_problem(int64_t batch, int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                                          int64_t stride_a, int32_t trans_a, float *C, int64_t ldc, int64_t stride_c,
+                                          const float *bias, const float *residual, int32_t act, float p0, float p1) {
   infer_gemm_problem p;
   memset(&p, 0, sizeof p);
   p.batch = batch;
@@ -549,38 +550,34 @@ int infer_gemm_f32(struct infer_model *ctx, int64_t batch, int64_t M, int64_t N,
   p.a.ld = lda;
   p.a.trans = trans_a;
   p.a.stride = stride_a;
+  p.c = C;
+  p.ldc = ldc;
+  p.stride_c = stride_c;
+  p.ep = column_epilogue(bias, residual, ldc, act, p0, p1);
+  return p;
+}
+
+int infer_gemm_f32(struct infer_model *ctx, int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
+                   int64_t lda, int64_t stride_a, int32_t trans_a, const float *B, int64_t ldb, int64_t stride_b,
+                   int32_t trans_b, float *C, int64_t ldc, int64_t stride_c, const float *bias, const float *residual,
+                   int32_t act, float p0, float p1) {
+  infer_gemm_problem p =
+      plain_a_problem(batch, M, N, K, A, lda, stride_a, trans_a, C, ldc, stride_c, bias, residual, act, p0, p1);
   p.b.kind = INFER_OPERAND_PLAIN;
   p.b.data = B;
   p.b.ld = ldb;
   p.b.trans = trans_b;
   p.b.stride = stride_b;
-  p.c = C;
-  p.ldc = ldc;
-  p.stride_c = stride_c;
-  p.ep = column_epilogue(bias, residual, ldc, act, p0, p1);
   return infer_gemm_run(ctx, &p);
 }
 
 int infer_gemm_packed_f32(struct infer_model *ctx, int64_t batch, int64_t M, int64_t N, int64_t K, const float *A,
                           int64_t lda, int64_t stride_a, int32_t trans_a, const void *packed_b, float *C, int64_t ldc,
                           int64_t stride_c, const float *bias, const float *residual, int32_t act, float p0, float p1) {
-  infer_gemm_problem p;
-  memset(&p, 0, sizeof p);
-  p.batch = batch;
-  p.M = M;
-  p.N = N;
-  p.K = K;
-  p.a.kind = INFER_OPERAND_PLAIN;
-  p.a.data = A;
-  p.a.ld = lda;
-  p.a.trans = trans_a;
-  p.a.stride = stride_a;
+  infer_gemm_problem p =
+      plain_a_problem(batch, M, N, K, A, lda, stride_a, trans_a, C, ldc, stride_c, bias, residual, act, p0, p1);
   p.b.kind = INFER_OPERAND_PACKED;
   p.b.packed = packed_b;
-  p.c = C;
-  p.ldc = ldc;
-  p.stride_c = stride_c;
-  p.ep = column_epilogue(bias, residual, ldc, act, p0, p1);
   /* The micro-kernel the weights were packed for (the same as default_arch() unless forced). */
   const infer_pack_header *h = pack_header(packed_b);
   p.arch = h->magic == INFER_PACK_MAGIC ? infer_gemm_arch_get(h->isa) : NULL;
