@@ -51,7 +51,7 @@
 #include "model.h"
 
 #if defined(__AVX512F__) && defined(__BMI2__)
-#include <immintrin.h>
+#include "epilogue_avx512.h"
 #define CONV_AVX512 1
 #endif
 
@@ -145,60 +145,21 @@ typedef struct {
   int status;
 } conv_problem;
 
-#if defined(CONV_AVX512)
-
-/* The activations computed in registers; the others go through infer_activate. */
-static int conv_act_in_registers(int32_t act) {
-  return act == INFER_ACT_NONE || act == INFER_ACT_RELU || act == INFER_ACT_CLIP || act == INFER_ACT_LEAKY_RELU ||
-         act == INFER_ACT_HARD_SIGMOID || act == INFER_ACT_HARD_SWISH;
-}
-
-static inline __m512 conv_clip01(__m512 x) {
-  /* np.clip(x, 0, 1): NaN stays NaN (max/min return the second operand on NaN) */
-  return _mm512_min_ps(_mm512_set1_ps(1.0f), _mm512_max_ps(_mm512_setzero_ps(), x));
-}
-
-static inline __m512 conv_activate(__m512 x, int32_t act, float p0, float p1) {
-  switch (act) {
-  case INFER_ACT_RELU:
-    return _mm512_max_ps(_mm512_setzero_ps(), x);
-  case INFER_ACT_CLIP:
-    return _mm512_min_ps(_mm512_set1_ps(p1), _mm512_max_ps(_mm512_set1_ps(p0), x));
-  case INFER_ACT_LEAKY_RELU: {
-    __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
-    return _mm512_mask_mul_ps(x, neg, x, _mm512_set1_ps(p0));
-  }
-  case INFER_ACT_HARD_SIGMOID:
-    return conv_clip01(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(p0)), _mm512_set1_ps(p1)));
-  case INFER_ACT_HARD_SWISH:
-    return _mm512_mul_ps(x, conv_clip01(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps((float)(1.0 / 6.0))),
-                                                      _mm512_set1_ps(0.5f))));
-  default:
-    return x;
-  }
-}
-
-static inline __mmask16 conv_tail(int64_t n) {
-  return n >= 16 ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
-}
-
-#endif
-
 /* ================================================================== cv: channel-vectorized */
 
 /* Row `n` of the output, acc + bias[o] + residual, the activation: src -> dst (n positions). */
 static void conv_finish_row(const conv_problem *p, const float *src, float *dst, const float *res, float bias,
                             int64_t n) {
 #if defined(CONV_AVX512)
-  int fused = conv_act_in_registers(p->act);
+  int fused = infer_act_in_registers(p->act);
   __m512 b = _mm512_set1_ps(bias);
   for (int64_t i = 0; i < n; i += 16) {
-    __mmask16 m = conv_tail(n - i);
+    __mmask16 m = infer_tail16(n - i);
     __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, src + i), b);
     if (res)
       v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + i));
     if (fused)
-      v = conv_activate(v, p->act, p->p0, p->p1);
+      v = infer_activate16(v, p->act, p->p0, p->p1);
     _mm512_mask_storeu_ps(dst + i, m, v);
   }
   if (!fused)
@@ -497,7 +458,7 @@ static inline void conv_ukernel(int64_t kc, const float *restrict a, const float
   __m512 acc[CONV_MR][CONV_NV];
   __mmask16 mask[CONV_NV];
   for (int i = 0; i < CONV_NV; i++)
-    mask[i] = conv_tail(n - 16 * i);
+    mask[i] = infer_tail16(n - 16 * i);
 #pragma GCC unroll 16
   for (int r = 0; r < CONV_MR; r++)
 #pragma GCC unroll 4
@@ -516,7 +477,7 @@ static inline void conv_ukernel(int64_t kc, const float *restrict a, const float
         acc[r][i] = _mm512_fmadd_ps(av, bv[i], acc[r][i]);
     }
   }
-  int fused = conv_act_in_registers(act);
+  int fused = infer_act_in_registers(act);
 #pragma GCC unroll 16
   for (int r = 0; r < CONV_MR; r++) {
     if (r >= m)
@@ -533,7 +494,7 @@ static inline void conv_ukernel(int64_t kc, const float *restrict a, const float
         if (res)
           v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask[i], res + r * ldc + 16 * i));
         if (fused)
-          v = conv_activate(v, act, p0, p1);
+          v = infer_activate16(v, act, p0, p1);
       }
       _mm512_mask_storeu_ps(cr + 16 * i, mask[i], v);
     }

@@ -26,7 +26,7 @@
 #include "model.h"
 
 #if defined(__AVX512F__) && defined(__BMI2__)
-#include <immintrin.h>
+#include "epilogue_avx512.h"
 #define DW_AVX512 1
 #endif
 
@@ -45,37 +45,6 @@ typedef struct {
 } dw_problem;
 
 #if defined(DW_AVX512)
-
-static int dw_act_in_registers(int32_t act) {
-  return act == INFER_ACT_NONE || act == INFER_ACT_RELU || act == INFER_ACT_CLIP || act == INFER_ACT_LEAKY_RELU ||
-         act == INFER_ACT_HARD_SIGMOID || act == INFER_ACT_HARD_SWISH;
-}
-
-static inline __m512 dw_clip01(__m512 x) {
-  return _mm512_min_ps(_mm512_set1_ps(1.0f), _mm512_max_ps(_mm512_setzero_ps(), x));
-}
-
-static inline __m512 dw_activate(__m512 x, int32_t act, float p0, float p1) {
-  switch (act) {
-  case INFER_ACT_RELU:
-    return _mm512_max_ps(_mm512_setzero_ps(), x);
-  case INFER_ACT_CLIP:
-    return _mm512_min_ps(_mm512_set1_ps(p1), _mm512_max_ps(_mm512_set1_ps(p0), x));
-  case INFER_ACT_LEAKY_RELU:
-    return _mm512_mask_mul_ps(x, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), x, _mm512_set1_ps(p0));
-  case INFER_ACT_HARD_SIGMOID:
-    return dw_clip01(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(p0)), _mm512_set1_ps(p1)));
-  case INFER_ACT_HARD_SWISH:
-    return _mm512_mul_ps(
-        x, dw_clip01(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps((float)(1.0 / 6.0))), _mm512_set1_ps(0.5f))));
-  default:
-    return x;
-  }
-}
-
-static inline __mmask16 dw_tail(int64_t n) {
-  return n >= 16 ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
-}
 
 /* Lanes of the 16 padded columns [c0, c0 + 16) that hold input columns (padded column c is input
  * column c - pl). */
@@ -105,7 +74,7 @@ static void dw_split_plane(const dw_problem *p, const float *xc, float *buf, flo
       for (int64_t c = 0; c < lp; c += 16)
         _mm512_storeu_ps(dst + c, _mm512_setzero_ps());
       for (int64_t i = 0; i < W; i += 16) {
-        __mmask16 m = dw_tail(W - i);
+        __mmask16 m = infer_tail16(W - i);
         _mm512_mask_storeu_ps(dst + pl + i, m, _mm512_maskz_loadu_ps(m, in + pl + i));
       }
     } else if (sw == 2) {
@@ -134,7 +103,7 @@ static void dw_plane(const dw_problem *p, const float *buf, const float *wo, flo
                      float *yo) {
   const int64_t sw = p->sw, lp = p->lp, T = p->KH * p->KW, per_row = (p->OW + 15) / 16;
   const int64_t vectors = p->OH * per_row;
-  const int fused = dw_act_in_registers(p->act);
+  const int fused = infer_act_in_registers(p->act);
   const __m512 b = _mm512_set1_ps(bias);
   for (int64_t v0 = 0; v0 < vectors; v0 += DW_GROUP) {
     const float *src[DW_GROUP];
@@ -155,14 +124,14 @@ static void dw_plane(const dw_problem *p, const float *buf, const float *wo, flo
         acc[i] = _mm512_fmadd_ps(w, _mm512_loadu_ps(src[i] + off), acc[i]);
     }
     for (int i = 0; i < DW_GROUP; i++) {
-      __mmask16 m = dw_tail(n[i]);
+      __mmask16 m = infer_tail16(n[i]);
       if (!m)
         continue;
       __m512 v = _mm512_add_ps(acc[i], b);
       if (res)
         v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + at[i]));
       if (fused)
-        v = dw_activate(v, p->act, p->p0, p->p1);
+        v = infer_activate16(v, p->act, p->p0, p->p1);
       _mm512_mask_storeu_ps(yo + at[i], m, v);
       if (!fused)
         infer_activate(p->act, p->p0, p->p1, yo + at[i], n[i] < 16 ? n[i] : 16);
